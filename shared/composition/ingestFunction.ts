@@ -1,0 +1,21 @@
+import { createIngestDelivery } from '../domain/ingestDelivery';
+import { createFirestoreConversationStore } from '../firestore/conversationStore';
+import { createFirestore } from '../firestore/createFirestore';
+import { createFirestoreQuarantineStore } from '../firestore/quarantineStore';
+import { createIngestHandler } from '../http/ingestHandler';
+import { functionStarted } from '../platform/logEvents';
+import { startFunction } from './startup';
+
+/** Wires an ingest push endpoint: configuration, Firestore adapters, use case, HTTP edge. */
+export function buildIngestFunction(functionName: string, env: Record<string, string | undefined>) {
+  const { config, logger } = startFunction(functionName, env);
+  const db = createFirestore(config);
+  const ingest = createIngestDelivery({
+    store: createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs }),
+    quarantine: createFirestoreQuarantineStore(db, { deadlineMs: config.firestoreDeadlineMs }),
+    receivedBy: functionName,
+    now: () => new Date(),
+  });
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, emulator: config.emulatorHost !== undefined });
+  return createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes });
+}

@@ -1,0 +1,21 @@
+import { ConfigError, loadConfig, type Config } from '../platform/config';
+import { createLogger, type Logger } from '../platform/logger';
+
+/**
+ * Loads the configuration for a function at start-up. A bad configuration
+ * is logged as one structured CRITICAL line naming every bad variable, then
+ * thrown so the instance fails to start instead of serving wrongly.
+ */
+export function startFunction(functionName: string, env: Record<string, string | undefined>): { config: Config; logger: Logger } {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      createLogger({ level: 'DEBUG', projectId: undefined }).log('CRITICAL', 'config.invalid', error.message, { function: functionName });
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, projectId: config.projectId });
+  return { config, logger };
+}

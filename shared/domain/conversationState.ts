@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { EVENT_TYPE_NUMBERS, type EnumValue } from './enums';
+import type { ConversationId } from './resourceNames';
+
+/**
+ * The stored state of a conversation is a pure function of the set of
+ * lifecycle events received for it: every field below is a min, a bounded
+ * set union or a logical or of event facts. Merging is therefore
+ * commutative, associative and idempotent, so any order and any number of
+ * repeats of the same deliveries end in the same state.
+ */
+
+/** Lifecycle events kept per conversation. Dialogflow sends a handful; the bound keeps the document far below 1 MiB. */
+export const MAX_KEPT_LIFECYCLE_EVENTS = 100;
+/** Bytes of detail (error status, unknown fields, attributes) one kept event may carry. */
+export const MAX_LIFECYCLE_DETAIL_BYTES = 8 * 1024;
+
+export const LifecycleEventRecordSchema = z.object({
+  type: z.union([z.string(), z.number()]),
+  /** Pub/Sub publish time, sortable form (see timestamps.ts). */
+  publishTime: z.string(),
+  pubsubMessageId: z.string(),
+  /** Canonical JSON of what else the event carried: errorStatus, unknown fields, attributes. */
+  detailJson: z.string().optional(),
+});
+export type LifecycleEventRecord = z.infer<typeof LifecycleEventRecordSchema>;
+
+export const ConversationStateSchema = z.object({
+  name: z.string(),
+  project: z.string(),
+  location: z.string(),
+  conversationId: z.string(),
+  lifecycleState: z.enum(['IN_PROGRESS', 'COMPLETED']),
+  /** Earliest CONVERSATION_STARTED publish time, sortable form. */
+  startTime: z.string().nullable(),
+  /** Earliest CONVERSATION_FINISHED publish time: Dialogflow fires FINISHED again on every CompleteConversation. */
+  endTime: z.string().nullable(),
+  /** Known only once Dialogflow asked for a human; before that the events do not say. */
+  conversationStage: z.literal('HUMAN_ASSIST_STAGE').nullable(),
+  /** The earliest MAX_KEPT_LIFECYCLE_EVENTS distinct events, in eventOrderKey order. */
+  lifecycleEvents: z.array(LifecycleEventRecordSchema),
+  /** True once more distinct events arrived than are kept. */
+  lifecycleEventsTruncated: z.boolean(),
+});
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+
+/** The state of a conversation we know exists but have no lifecycle event for (the bottom of the merge). */
+export function emptyConversationState(id: ConversationId): ConversationState {
+  return {
+    name: id.name,
+    project: id.project,
+    location: id.location,
+    conversationId: id.conversationId,
+    lifecycleState: 'IN_PROGRESS',
+    startTime: null,
+    endTime: null,
+    conversationStage: null,
+    lifecycleEvents: [],
+    lifecycleEventsTruncated: false,
+  };
+}
+
+export function mergeLifecycleEvent(
+  current: ConversationState | undefined,
+  id: ConversationId,
+  event: LifecycleEventRecord,
+): ConversationState {
+  const base = current ?? emptyConversationState(id);
+  const { events, truncated } = addToBoundedSet(base.lifecycleEvents, event);
+  const startTime = isType(event.type, 'CONVERSATION_STARTED') ? earliest(base.startTime, event.publishTime) : base.startTime;
+  const endTime = isType(event.type, 'CONVERSATION_FINISHED') ? earliest(base.endTime, event.publishTime) : base.endTime;
+  return {
+    ...base,
+    lifecycleState: endTime === null ? 'IN_PROGRESS' : 'COMPLETED',
+    startTime,
+    endTime,
+    conversationStage: isType(event.type, 'HUMAN_INTERVENTION_NEEDED') ? 'HUMAN_ASSIST_STAGE' : base.conversationStage,
+    lifecycleEvents: events,
+    lifecycleEventsTruncated: base.lifecycleEventsTruncated || truncated,
+  };
+}
+
+export function sameConversationState(a: ConversationState, b: ConversationState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isType(type: EnumValue, name: keyof typeof EVENT_TYPE_NUMBERS): boolean {
+  return type === name;
+}
+
+function earliest(current: string | null, candidate: string): string {
+  return current === null || candidate < current ? candidate : current;
+}
+
+/** Orders events by publish time, then Pub/Sub id, then content, so that the kept set is the same whatever the arrival order. */
+export function eventOrderKey(event: LifecycleEventRecord): string {
+  return JSON.stringify([event.publishTime, event.pubsubMessageId, String(event.type), typeof event.type, event.detailJson ?? '']);
+}
+
+function addToBoundedSet(
+  events: LifecycleEventRecord[],
+  event: LifecycleEventRecord,
+): { events: LifecycleEventRecord[]; truncated: boolean } {
+  const key = eventOrderKey(event);
+  if (events.some((existing) => eventOrderKey(existing) === key)) return { events, truncated: false };
+  const merged = [...events, event].sort((a, b) => compareStrings(eventOrderKey(a), eventOrderKey(b)));
+  return {
+    events: merged.slice(0, MAX_KEPT_LIFECYCLE_EVENTS),
+    truncated: merged.length > MAX_KEPT_LIFECYCLE_EVENTS,
+  };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

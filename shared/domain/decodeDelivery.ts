@@ -1,0 +1,215 @@
+import { ConversationEventSchema, type ConversationEvent } from './conversationEvent';
+import { MAX_LIFECYCLE_DETAIL_BYTES } from './conversationState';
+import { canonicalJson, findJsonShapeProblem } from './jsonShape';
+import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
+import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
+import { messageSortKey, type IngestEvent } from './records';
+import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
+import { toSortableTimestamp } from './timestamps';
+import { describeIssues } from './validation';
+
+/** Firestore refuses documents over 1 MiB; we refuse a little earlier, leaving room for our own fields. */
+export const MAX_STORED_JSON_BYTES = 1_000_000;
+
+export type DecodeResult =
+  | { ok: true; event: IngestEvent; facts: DeliveryFacts }
+  | { ok: false; rejection: Rejection; facts: DeliveryFacts };
+
+class DecodeError extends Error {
+  constructor(readonly code: RejectionCode, reason: string) {
+    super(reason);
+  }
+}
+
+function reject(code: RejectionCode, reason: string): never {
+  throw new DecodeError(code, reason);
+}
+
+/**
+ * Turns the JSON body of a Pub/Sub push delivery into an event to store, or
+ * says exactly why it cannot be stored. Pure: no I/O, no clock.
+ */
+export function decodeDelivery(body: unknown): DecodeResult {
+  const facts: DeliveryFacts = {};
+  try {
+    const envelope = parseEnvelope(body, facts);
+    const data = decodeBase64(envelope.message.data);
+    facts.dataBytes = data.byteLength;
+    const event = parseEvent(data, facts);
+    return { ok: true, event: toIngestEvent(event, envelope, facts), facts };
+  } catch (error) {
+    if (error instanceof DecodeError) return { ok: false, rejection: { code: error.code, reason: error.message }, facts };
+    throw error;
+  }
+}
+
+function parseEnvelope(body: unknown, facts: DeliveryFacts): PushEnvelope {
+  // Read what identifies the delivery even if the rest is wrong, so the quarantine record says which one it was.
+  const message = isObject(body) && isObject(body['message']) ? body['message'] : {};
+  const id = message['messageId'] ?? message['message_id'];
+  if (typeof id === 'string') facts.pubsubMessageId = id.slice(0, 256);
+  if (isObject(body) && typeof body['subscription'] === 'string') facts.subscription = body['subscription'].slice(0, 512);
+  if (isObject(body) && typeof body['deliveryAttempt'] === 'number') facts.deliveryAttempt = body['deliveryAttempt'];
+
+  const parsed = PushEnvelopeSchema.safeParse(body);
+  if (!parsed.success) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${describeIssues(parsed.error)}`);
+  const envelope = parsed.data;
+  const publishTime = toSortableTimestamp(envelope.message.publishTime);
+  if (publishTime === undefined) reject('not_a_push_envelope', "Field 'message.publishTime' is not an RFC 3339 timestamp");
+  facts.publishTime = publishTime;
+  return { ...envelope, message: { ...envelope.message, publishTime } };
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const BASE64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+
+function decodeBase64(text: string): Uint8Array {
+  let standard: string;
+  if (BASE64.test(text)) standard = text;
+  else if (BASE64URL.test(text)) standard = text.replaceAll('-', '+').replaceAll('_', '/');
+  else reject('data_not_base64', "Field 'message.data' is not base64");
+  const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, '='));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function parseEvent(data: Uint8Array, facts: DeliveryFacts): ConversationEvent {
+  if (looksLikeProtobufEvent(data)) {
+    reject('proto_format_unsupported', 'message_format PROTO is not supported yet; set JSON');
+  }
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    reject('data_not_utf8', "Field 'message.data' does not decode to UTF-8 text");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    reject('data_not_json', `Field 'message.data' is not JSON (${data.byteLength} bytes)`);
+  }
+  const shapeProblem = findJsonShapeProblem(json);
+  if (shapeProblem) reject('unsafe_json', `The event cannot be stored as received: ${shapeProblem}`);
+
+  if (isObject(json)) {
+    const type = json['type'];
+    if (typeof type === 'string' || typeof type === 'number') facts.eventType = typeof type === 'string' ? type.slice(0, 64) : type;
+  }
+  const parsed = ConversationEventSchema.safeParse(json);
+  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
+  facts.eventType = parsed.data.type;
+  return parsed.data;
+}
+
+/**
+ * A profile created without `message_format` publishes the event as binary
+ * protobuf: field 1 (`conversation`, a length-delimited string) comes first,
+ * so the bytes start with tag 0x0A, a varint length and "projects/".
+ */
+function looksLikeProtobufEvent(data: Uint8Array): boolean {
+  if (data[0] !== 0x0a) return false;
+  let offset = 1;
+  while (offset < data.length && offset < 6 && (data[offset]! & 0x80) !== 0) offset++;
+  const start = offset + 1;
+  return new TextDecoder().decode(data.subarray(start, start + 9)) === 'projects/';
+}
+
+function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: DeliveryFacts): IngestEvent {
+  const conversation = parseConversationName(event.conversation);
+  if (!conversation) {
+    reject(
+      'invalid_conversation_name',
+      "Field 'conversation' is not a conversation name of the form projects/<P>[/locations/<L>]/conversations/<C>",
+    );
+  }
+  facts.conversation = conversation.name;
+  const { conversation: _name, type, newMessagePayload, newRecognitionResultPayload, ...rest } = event;
+  const attributes = envelope.message.attributes;
+  const withAttributes = (fields: Record<string, unknown>) =>
+    attributes && Object.keys(attributes).length > 0 ? { ...fields, pubsubAttributes: attributes } : fields;
+
+  if (type === 'NEW_MESSAGE') {
+    facts.eventKind = 'message';
+    return toMessageEvent(conversation, newMessagePayload, withAttributes({ ...rest, ...optional({ newRecognitionResultPayload }) }), envelope, facts);
+  }
+  if (type === 'NEW_RECOGNITION_RESULT') {
+    facts.eventKind = 'recognition_result';
+    const payloadJson = canonicalJson(withAttributes({ ...rest, ...optional({ newRecognitionResultPayload, newMessagePayload }) }));
+    checkSize(payloadJson, MAX_STORED_JSON_BYTES, 'The recognition result');
+    return {
+      kind: 'recognition_result',
+      conversation,
+      record: { conversation, pubsubMessageId: envelope.message.messageId, publishTime: envelope.message.publishTime, payloadJson },
+    };
+  }
+  facts.eventKind = 'lifecycle';
+  const detail = withAttributes({ ...rest, ...optional({ newMessagePayload, newRecognitionResultPayload }) });
+  const detailJson = Object.keys(detail).length > 0 ? canonicalJson(detail) : undefined;
+  if (detailJson !== undefined) checkSize(detailJson, MAX_LIFECYCLE_DETAIL_BYTES, `The ${String(type)} event's detail`);
+  return {
+    kind: 'lifecycle',
+    conversation,
+    record: {
+      type,
+      publishTime: envelope.message.publishTime,
+      pubsubMessageId: envelope.message.messageId,
+      ...optional({ detailJson }),
+    },
+  };
+}
+
+function toMessageEvent(
+  conversation: ConversationId,
+  message: ConversationEvent['newMessagePayload'],
+  eventDetail: Record<string, unknown>,
+  envelope: PushEnvelope,
+  facts: DeliveryFacts,
+): IngestEvent {
+  if (!message) reject('invalid_message', "A NEW_MESSAGE event must carry 'newMessagePayload'");
+  const messageName = parseMessageName(message.name);
+  if (!messageName) {
+    reject('invalid_message', "Field 'newMessagePayload.name' is not a message name of the form <conversation>/messages/<M>");
+  }
+  facts.messageId = messageName.messageId;
+  if (messageName.name !== conversation.name) {
+    reject('message_of_other_conversation', "Field 'newMessagePayload.name' names a message of another conversation than the event's");
+  }
+  let createTime = envelope.message.publishTime;
+  if (message.createTime !== undefined) {
+    const parsed = toSortableTimestamp(message.createTime);
+    if (parsed === undefined) reject('invalid_timestamp', "Field 'newMessagePayload.createTime' is not an RFC 3339 timestamp");
+    createTime = parsed;
+  }
+  const payloadJson = canonicalJson(message);
+  checkSize(payloadJson, MAX_STORED_JSON_BYTES, 'The message');
+  const eventDetailJson = Object.keys(eventDetail).length > 0 ? canonicalJson(eventDetail) : undefined;
+  if (eventDetailJson !== undefined) checkSize(eventDetailJson, MAX_LIFECYCLE_DETAIL_BYTES, "The NEW_MESSAGE event's detail");
+  return {
+    kind: 'message',
+    conversation,
+    record: {
+      conversation,
+      messageId: messageName.messageId,
+      createTime,
+      sortKey: messageSortKey(createTime, messageName.messageId),
+      ...optional({ participantRole: message.participantRole, eventDetailJson }),
+      payloadJson,
+    },
+  };
+}
+
+function checkSize(json: string, limit: number, what: string): void {
+  const bytes = new TextEncoder().encode(json).byteLength;
+  if (bytes > limit) reject('too_large', `${what} is ${bytes} bytes, over the ${limit} bytes that can be stored`);
+}
+
+/** Drops undefined values so that stored records have no `undefined` fields (Firestore refuses them). */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

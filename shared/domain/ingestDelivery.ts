@@ -1,0 +1,73 @@
+import { mergeLifecycleEvent } from './conversationState';
+import { decodeDelivery } from './decodeDelivery';
+import type { DeliveryFacts, IngestOutcome } from './outcomes';
+import type { ConversationStore, QuarantineStore } from './ports';
+import type { IngestEvent } from './records';
+
+export interface IngestDependencies {
+  store: ConversationStore;
+  quarantine: QuarantineStore;
+  /** Name of the receiving function, recorded with quarantined deliveries. */
+  receivedBy: string;
+  now: () => Date;
+}
+
+export interface Delivery {
+  /** The push body as parsed JSON. */
+  body: unknown;
+  /** The push body exactly as received. */
+  rawBody: Uint8Array;
+}
+
+/**
+ * Applies one Pub/Sub delivery: decode it, then store what it says or
+ * quarantine it with the reason. Throws only when the store failed, so that
+ * the caller answers non-2xx and Pub/Sub delivers again.
+ */
+export function createIngestDelivery(deps: IngestDependencies) {
+  return async function ingestDelivery(delivery: Delivery): Promise<IngestOutcome> {
+    const decoded = decodeDelivery(delivery.body);
+    try {
+      if (!decoded.ok) {
+        const quarantineId = await deps.quarantine.keep({
+          rejection: decoded.rejection,
+          facts: decoded.facts,
+          receivedBy: deps.receivedBy,
+          receivedAt: deps.now(),
+          rawBody: delivery.rawBody,
+        });
+        return { outcome: 'rejected', facts: decoded.facts, rejection: decoded.rejection, quarantineId };
+      }
+      const outcome = await storeEvent(deps.store, decoded.event);
+      return { outcome, facts: decoded.facts };
+    } catch (error) {
+      throw new DeliveryFailedError(decoded.facts, error);
+    }
+  };
+}
+
+/** The store failed while applying a delivery; carries what is known of the delivery for the log. */
+export class DeliveryFailedError extends Error {
+  override name = 'DeliveryFailedError';
+  constructor(
+    readonly facts: DeliveryFacts,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+async function storeEvent(store: ConversationStore, event: IngestEvent) {
+  switch (event.kind) {
+    case 'lifecycle':
+      return store.updateConversation(event.conversation, (current) =>
+        mergeLifecycleEvent(current, event.conversation, event.record),
+      );
+    case 'message':
+      await store.ensureConversation(event.conversation);
+      return store.createMessage(event.record);
+    case 'recognition_result':
+      await store.ensureConversation(event.conversation);
+      return store.createRecognitionResult(event.record);
+  }
+}

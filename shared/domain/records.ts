@@ -1,0 +1,35 @@
+import type { EnumValue } from './enums';
+import type { ConversationId } from './resourceNames';
+import type { LifecycleEventRecord } from './conversationState';
+
+/** One stored Message, keyed by its id under its conversation. */
+export interface MessageRecord {
+  conversation: ConversationId;
+  messageId: string;
+  /** Create time (sortable form); the Pub/Sub publish time when the message had none. */
+  createTime: string;
+  /** `createTime#messageId`: one top-level field that orders messages by time with a stable tie-break. */
+  sortKey: string;
+  participantRole?: EnumValue;
+  /** The Message as received (field spellings normalized to proto3 JSON), canonical JSON. */
+  payloadJson: string;
+  /** Other fields the event carried (unknown ones, attributes), canonical JSON; absent when none. */
+  eventDetailJson?: string;
+}
+
+/** A NEW_RECOGNITION_RESULT event, kept verbatim; nothing reads inside it yet. */
+export interface RecognitionResultRecord {
+  conversation: ConversationId;
+  pubsubMessageId: string;
+  publishTime: string;
+  payloadJson: string;
+}
+
+export type IngestEvent =
+  | { kind: 'message'; conversation: ConversationId; record: MessageRecord }
+  | { kind: 'recognition_result'; conversation: ConversationId; record: RecognitionResultRecord }
+  | { kind: 'lifecycle'; conversation: ConversationId; record: LifecycleEventRecord };
+
+export function messageSortKey(createTime: string, messageId: string): string {
+  return `${createTime}#${messageId}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Dialogflow resource names.
+ *
+ * Dialogflow writes conversation names both with and without
+ * `/locations/<L>/`; without means `global`. Both spellings name the same
+ * conversation, so everything we store is keyed by the canonical form that
+ * always carries the location.
+ */
+
+export const DEFAULT_LOCATION = 'global';
+
+/**
+ * One path segment. Stricter than Dialogflow's own rules on purpose: every
+ * segment becomes a Firestore document id, which must not contain `/`, be
+ * `.` or `..`, or look like `__reserved__`. A leading letter or digit and a
+ * short alphabet exclude all of those (and percent-encoding tricks).
+ */
+const SEGMENT = '[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}';
+
+/** An id safe to use as a Firestore document id, by the same rules as a name segment. */
+export const SAFE_ID = new RegExp(`^${SEGMENT}$`);
+
+const CONVERSATION_NAME = new RegExp(
+  `^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?/conversations/(${SEGMENT})$`,
+);
+const MESSAGE_NAME = new RegExp(
+  `^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?/conversations/(${SEGMENT})/messages/(${SEGMENT})$`,
+);
+const PARENT_NAME = new RegExp(`^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?$`);
+
+export interface ConversationParent {
+  project: string;
+  location: string;
+}
+
+export interface ConversationId extends ConversationParent {
+  conversationId: string;
+  /** Canonical name: `projects/<P>/locations/<L>/conversations/<C>`. */
+  name: string;
+}
+
+export interface MessageId extends ConversationId {
+  messageId: string;
+}
+
+export function formatConversationName(parent: ConversationParent, conversationId: string): string {
+  return `projects/${parent.project}/locations/${parent.location}/conversations/${conversationId}`;
+}
+
+function toConversationId(project: string, location: string | undefined, conversationId: string): ConversationId {
+  const parent = { project, location: location ?? DEFAULT_LOCATION };
+  return { ...parent, conversationId, name: formatConversationName(parent, conversationId) };
+}
+
+export function parseConversationName(name: string): ConversationId | undefined {
+  const match = CONVERSATION_NAME.exec(name);
+  if (!match) return undefined;
+  const [, project, location, conversationId] = match;
+  return toConversationId(project!, location, conversationId!);
+}
+
+export function parseMessageName(name: string): MessageId | undefined {
+  const match = MESSAGE_NAME.exec(name);
+  if (!match) return undefined;
+  const [, project, location, conversationId, messageId] = match;
+  return { ...toConversationId(project!, location, conversationId!), messageId: messageId! };
+}
+
+export function parseParentName(name: string): ConversationParent | undefined {
+  const match = PARENT_NAME.exec(name);
+  if (!match) return undefined;
+  return { project: match[1]!, location: match[2] ?? DEFAULT_LOCATION };
+}

@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+
+/**
+ * Turns zod issues into sentences an operator can act on, such as
+ * "Field 'newMessagePayload.name' must be a string, got number".
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map(describeIssue).join('; ');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length > 0 ? `Field '${issue.path.map(String).join('.')}'` : 'The value';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `${field} is required`
+        : `${field} must be ${article(issue.expected)}, got ${typeName(issue.input)}`;
+    case 'too_big':
+      return `${field} is too large (at most ${String(issue.maximum)})`;
+    case 'too_small':
+      return `${field} is too small (at least ${String(issue.minimum)})`;
+    case 'unrecognized_keys':
+      return `${field} has unexpected keys ${issue.keys.join(', ')}`;
+    default:
+      return `${field}: ${issue.message}`;
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,35 @@
+/**
+ * Checks that an HTTP request can be a Pub/Sub push delivery at all, before
+ * anything reads it. Pure: takes the parts of the request it needs.
+ */
+export interface PushRequestParts {
+  method: string;
+  contentType: string | undefined;
+  bodyBytes: number;
+}
+
+export interface Refusal {
+  status: 400 | 405 | 413 | 415;
+  reason: string;
+}
+
+export function checkPushRequest(request: PushRequestParts, maxBodyBytes: number): Refusal | undefined {
+  if (request.method !== 'POST') {
+    return { status: 405, reason: `Method ${request.method} is not allowed: Pub/Sub push deliveries are POST requests` };
+  }
+  const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    return {
+      status: 415,
+      reason: `Content type ${request.contentType ? `'${request.contentType.slice(0, 100)}'` : '(none)'} is not supported: Pub/Sub push deliveries are application/json`,
+    };
+  }
+  if (request.bodyBytes === 0) return { status: 400, reason: 'The request has no body: a Pub/Sub push delivery carries a JSON envelope' };
+  if (request.bodyBytes > maxBodyBytes) {
+    return {
+      status: 413,
+      reason: `The body is ${request.bodyBytes} bytes, over the ${maxBodyBytes} bytes accepted (MAX_PUSH_BODY_BYTES); Pub/Sub will dead-letter it after its retries`,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import { createServer } from 'node:net';
+import { FirestoreServer } from '@firestore-emulator/server';
+
+export interface RunningFirestore {
+  /** host:port, the form FIRESTORE_EMULATOR_HOST takes. */
+  host: string;
+  stop(): void;
+}
+
+/**
+ * Starts `@firestore-emulator/server`, a Node implementation of Firestore's
+ * gRPC API, on a free port. It binds all interfaces; nothing but this
+ * machine's own processes is ever pointed at it.
+ */
+export async function startEmbeddedFirestore(port?: number): Promise<RunningFirestore> {
+  const chosen = port ?? (await findFreePort());
+  const server = new FirestoreServer();
+  await server.start(chosen);
+  return { host: `127.0.0.1:${chosen}`, stop: () => server.stop() };
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

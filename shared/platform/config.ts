@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return fallback;
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${text}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every setting the functions read, from environment variables. Terraform
+ * sets each of them (terraform/functions.tf); `npm start` sets the local ones.
+ */
+const EnvironmentSchema = z.object({
+  GOOGLE_CLOUD_PROJECT: z
+    .string()
+    .regex(/^[a-z][a-z0-9-:.]{3,62}$/, 'GOOGLE_CLOUD_PROJECT must be a project id')
+    .optional(),
+  FIRESTORE_DATABASE_ID: z
+    .string()
+    .regex(/^(\(default\)|[a-z][a-z0-9-]{2,62})$/, 'FIRESTORE_DATABASE_ID must be "(default)" or a database id')
+    .default('(default)'),
+  FIRESTORE_EMULATOR_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'FIRESTORE_EMULATOR_HOST must be host:port')
+    .optional(),
+  FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
+  MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+});
+
+export interface Config {
+  /** Project of the Firestore database and of trace ids; detected by the client on Google Cloud when unset. */
+  projectId: string | undefined;
+  databaseId: string;
+  emulatorHost: string | undefined;
+  /** Every Firestore call is abandoned (and answered 503) after this long. */
+  firestoreDeadlineMs: number;
+  /** Largest push body accepted; it must fit, whole, in one quarantine document. */
+  maxPushBodyBytes: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws one error naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvironmentSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'custom' || issue.code === 'invalid_format' || issue.code === 'invalid_value'
+        ? issue.message
+        : `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    projectId: e.GOOGLE_CLOUD_PROJECT,
+    databaseId: e.FIRESTORE_DATABASE_ID,
+    emulatorHost: e.FIRESTORE_EMULATOR_HOST,
+    firestoreDeadlineMs: e.FIRESTORE_DEADLINE_MS,
+    maxPushBodyBytes: e.MAX_PUSH_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

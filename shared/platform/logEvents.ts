@@ -1,0 +1,47 @@
+import type { DeliveryFacts, Rejection } from '../domain/outcomes';
+import { describeError } from './errors';
+import type { Logger } from './logger';
+
+/**
+ * The catalogue of what this service logs, one function per event with a
+ * stable `event` name to filter on in Cloud Logging. Fields are ids, types,
+ * sizes and reasons only: nothing here ever receives conversation text.
+ */
+
+export function ingestStored(log: Logger, facts: DeliveryFacts): void {
+  log.log('INFO', 'ingest.stored', `Stored ${describeEvent(facts)}`, { ...facts });
+}
+
+export function ingestDuplicate(log: Logger, facts: DeliveryFacts): void {
+  log.log('INFO', 'ingest.duplicate', `Already stored: ${describeEvent(facts)}; acknowledged`, { ...facts });
+}
+
+export function ingestRejected(log: Logger, facts: DeliveryFacts, rejection: Rejection, quarantineId: string): void {
+  log.log('ERROR', 'ingest.rejected', `Rejected delivery (${rejection.code}): ${rejection.reason}. Quarantined as ${quarantineId}; acknowledged`, {
+    ...facts,
+    rejectionCode: rejection.code,
+    reason: rejection.reason,
+    quarantineId,
+  });
+}
+
+export function ingestFailed(log: Logger, facts: DeliveryFacts | undefined, error: unknown, status: number): void {
+  log.log('ERROR', 'ingest.failed', `Could not store the delivery; answered ${status} so that Pub/Sub delivers it again`, {
+    ...facts,
+    status,
+    ...describeError(error),
+  });
+}
+
+export function requestRefused(log: Logger, status: number, reason: string, request: { method: string; contentType?: string; bodyBytes?: number }): void {
+  log.log('WARNING', 'http.refused', `Refused request with ${status}: ${reason}`, { status, reason, ...request });
+}
+
+export function functionStarted(log: Logger, fields: Record<string, unknown>): void {
+  log.log('INFO', 'function.started', `Function ${String(fields['function'])} loaded`, fields);
+}
+
+function describeEvent(facts: DeliveryFacts): string {
+  const what = facts.eventKind === 'message' ? `message ${facts.messageId ?? '?'}` : `${String(facts.eventType ?? 'event')}`;
+  return `${what} of ${facts.conversation ?? 'unknown conversation'}`;
+}

@@ -1,0 +1,58 @@
+import type { LogLevel } from './config';
+import type { TraceContext } from './trace';
+
+/**
+ * Structured JSON logging for Cloud Logging: one line per entry on stdout,
+ * with `severity`, `message`, a stable `event` name and the trace fields
+ * Cloud Logging uses to group entries under their request.
+ *
+ * Callers pass ids, types, sizes and reasons. Never conversation text: it is
+ * end-user PII (log-events.ts is the one place that chooses what is logged).
+ */
+export type Severity = LogLevel | 'CRITICAL';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  log(severity: Severity, event: string, message: string, fields?: LogFields): void;
+  /** A logger whose entries carry the request's trace. */
+  withTrace(trace: TraceContext | undefined): Logger;
+}
+
+const RANK: Record<Severity, number> = { DEBUG: 100, INFO: 200, NOTICE: 300, WARNING: 400, ERROR: 500, CRITICAL: 600 };
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Used to qualify trace ids as `projects/<id>/traces/<trace>`. */
+  projectId: string | undefined;
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+export function createLogger(options: LoggerOptions, context: LogFields = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const now = options.now ?? (() => new Date());
+  return {
+    log(severity, event, message, fields = {}) {
+      if (RANK[severity] < RANK[options.level]) return;
+      const entry = { severity, message, event, ...context, ...fields, time: now().toISOString() };
+      write(`${safeStringify(entry)}\n`);
+    },
+    withTrace(trace) {
+      if (!trace) return this;
+      const traceFields: LogFields = {
+        'logging.googleapis.com/trace': options.projectId ? `projects/${options.projectId}/traces/${trace.traceId}` : trace.traceId,
+      };
+      if (trace.spanId) traceFields['logging.googleapis.com/spanId'] = trace.spanId;
+      if (trace.sampled !== undefined) traceFields['logging.googleapis.com/trace_sampled'] = trace.sampled;
+      return createLogger(options, { ...context, ...traceFields });
+    },
+  };
+}
+
+function safeStringify(entry: LogFields): string {
+  try {
+    return JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  } catch {
+    return JSON.stringify({ severity: 'ERROR', message: 'Log entry could not be serialized', event: 'log.unserializable' });
+  }
+}
