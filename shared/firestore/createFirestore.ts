@@ -1,9 +1,12 @@
 import { Firestore } from '@google-cloud/firestore';
-import type { Config } from '../platform/config';
+import { EMULATOR_PROJECT_ID, type Config } from '../platform/config';
 
-/** Project id used against an emulator when none is configured; the `demo-` prefix marks it as never real. */
-export const EMULATOR_PROJECT_ID = 'demo-conversation-history';
-
+/**
+ * The Firestore client for a configuration. Note that the client library
+ * itself gives the FIRESTORE_EMULATOR_HOST environment variable precedence
+ * over the `host` setting; our configuration reads that same variable, so
+ * the two always agree in a deployed or local process.
+ */
 export function createFirestore(config: Pick<Config, 'projectId' | 'databaseId' | 'emulatorHost'>): Firestore {
   if (config.emulatorHost) {
     return new Firestore({

@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { FirestoreServer } from '@firestore-emulator/server';
+
+// The package's ESM build imports files without extensions, which Node's ESM
+// loader cannot resolve; its CommonJS build loads everywhere.
+const { FirestoreServer } = createRequire(import.meta.url)(
+  '@firestore-emulator/server',
+) as typeof import('@firestore-emulator/server');
 
 export interface RunningFirestore {
   /** host:port, the form FIRESTORE_EMULATOR_HOST takes. */

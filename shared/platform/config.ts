@@ -40,7 +40,11 @@ const EnvironmentSchema = z.object({
 });
 
 export interface Config {
-  /** Project of the Firestore database and of trace ids; detected by the client on Google Cloud when unset. */
+  /**
+   * Project of the Firestore database and of trace ids. On Google Cloud the
+   * client detects it when unset; against an emulator it defaults to
+   * EMULATOR_PROJECT_ID.
+   */
   projectId: string | undefined;
   databaseId: string;
   emulatorHost: string | undefined;
@@ -50,6 +54,9 @@ export interface Config {
   maxPushBodyBytes: number;
   logLevel: LogLevel;
 }
+
+/** Project id used against an emulator when none is configured; the `demo-` prefix marks it as never real. */
+export const EMULATOR_PROJECT_ID = 'demo-conversation-history';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -69,7 +76,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return {
-    projectId: e.GOOGLE_CLOUD_PROJECT,
+    projectId: e.GOOGLE_CLOUD_PROJECT ?? (e.FIRESTORE_EMULATOR_HOST ? EMULATOR_PROJECT_ID : undefined),
     databaseId: e.FIRESTORE_DATABASE_ID,
     emulatorHost: e.FIRESTORE_EMULATOR_HOST,
     firestoreDeadlineMs: e.FIRESTORE_DEADLINE_MS,

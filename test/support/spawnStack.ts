@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { findFreePort } from '../../shared/local/embeddedFirestore';
+
+export interface SpawnedStack {
+  url: string;
+  process: ChildProcess;
+  /** Sends SIGTERM and waits for the exit; returns how long stopping took. */
+  stop(): Promise<{ code: number | null; elapsedMs: number }>;
+}
+
+/**
+ * Runs the local stack (shared/local/start.ts, what `npm start` runs) as
+ * its own process with the given environment; its stdout goes to `logPath`.
+ */
+export async function spawnStack(env: Record<string, string | undefined>, logPath: string): Promise<SpawnedStack> {
+  const port = await findFreePort();
+  const merged: Record<string, string | undefined> = { ...process.env, METADATA_SERVER_DETECTION: 'none', ...env, PORT: String(port) };
+  // An undefined value removes the variable (to run without FIRESTORE_EMULATOR_HOST, say).
+  const childEnv = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/start.ts'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(createWriteStream(logPath));
+  await new Promise<void>((resolve, reject) => {
+    let banner = '';
+    const timer = setTimeout(() => reject(new Error(`The local stack did not start within 30 s:\n${banner}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      banner += chunk.toString();
+      if (banner.includes('is running at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The local stack exited with ${code}:\n${banner}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    async stop() {
+      const started = performance.now();
+      if (child.exitCode !== null) return { code: child.exitCode, elapsedMs: 0 };
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      return { code, elapsedMs: performance.now() - started };
+    },
+  };
+}
