@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { EVENT_TYPE_NUMBERS, type EnumValue } from './enums';
 import type { ConversationId } from './resourceNames';
 
 /**
@@ -67,25 +66,33 @@ export function mergeLifecycleEvent(
 ): ConversationState {
   const base = current ?? emptyConversationState(id);
   const { events, truncated } = addToBoundedSet(base.lifecycleEvents, event);
-  const startTime = isType(event.type, 'CONVERSATION_STARTED') ? earliest(base.startTime, event.publishTime) : base.startTime;
-  const endTime = isType(event.type, 'CONVERSATION_FINISHED') ? earliest(base.endTime, event.publishTime) : base.endTime;
+  const startTime = event.type === 'CONVERSATION_STARTED' ? earliest(base.startTime, event.publishTime) : base.startTime;
+  const endTime = event.type === 'CONVERSATION_FINISHED' ? earliest(base.endTime, event.publishTime) : base.endTime;
   return {
     ...base,
     lifecycleState: endTime === null ? 'IN_PROGRESS' : 'COMPLETED',
     startTime,
     endTime,
-    conversationStage: isType(event.type, 'HUMAN_INTERVENTION_NEEDED') ? 'HUMAN_ASSIST_STAGE' : base.conversationStage,
+    conversationStage: event.type === 'HUMAN_INTERVENTION_NEEDED' ? 'HUMAN_ASSIST_STAGE' : base.conversationStage,
     lifecycleEvents: events,
     lifecycleEventsTruncated: base.lifecycleEventsTruncated || truncated,
   };
 }
 
-export function sameConversationState(a: ConversationState, b: ConversationState): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Keys that order conversations by start or end time, newest first, with
+ * the id as tie-break. A conversation without the time has a key starting
+ * with '#', which sorts below every timestamp.
+ */
+export function conversationSortKeys(state: ConversationState): { startSortKey: string; endSortKey: string } {
+  return {
+    startSortKey: `${state.startTime ?? ''}#${state.conversationId}`,
+    endSortKey: `${state.endTime ?? ''}#${state.conversationId}`,
+  };
 }
 
-function isType(type: EnumValue, name: keyof typeof EVENT_TYPE_NUMBERS): boolean {
-  return type === name;
+export function sameConversationState(a: ConversationState, b: ConversationState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function earliest(current: string | null, candidate: string): string {
@@ -94,7 +101,7 @@ function earliest(current: string | null, candidate: string): string {
 
 /** Orders events by publish time, then Pub/Sub id, then content, so that the kept set is the same whatever the arrival order. */
 export function eventOrderKey(event: LifecycleEventRecord): string {
-  return JSON.stringify([event.publishTime, event.pubsubMessageId, String(event.type), typeof event.type, event.detailJson ?? '']);
+  return JSON.stringify([event.publishTime, event.pubsubMessageId, String(event.type), typeof event.type, event.detailJson ?? null]);
 }
 
 function addToBoundedSet(

@@ -6,7 +6,7 @@ import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { messageSortKey, type IngestEvent } from './records';
 import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
-import { describeIssues } from './validation';
+import { PARSE_OPTIONS, describeIssues } from './validation';
 
 /** Firestore refuses documents over 1 MiB; we refuse a little earlier, leaving room for our own fields. */
 export const MAX_STORED_JSON_BYTES = 1_000_000;
@@ -51,7 +51,7 @@ function parseEnvelope(body: unknown, facts: DeliveryFacts): PushEnvelope {
   if (isObject(body) && typeof body['subscription'] === 'string') facts.subscription = body['subscription'].slice(0, 512);
   if (isObject(body) && typeof body['deliveryAttempt'] === 'number') facts.deliveryAttempt = body['deliveryAttempt'];
 
-  const parsed = PushEnvelopeSchema.safeParse(body);
+  const parsed = PushEnvelopeSchema.safeParse(body, PARSE_OPTIONS);
   if (!parsed.success) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${describeIssues(parsed.error)}`);
   const envelope = parsed.data;
   const publishTime = toSortableTimestamp(envelope.message.publishTime);
@@ -97,7 +97,7 @@ function parseEvent(data: Uint8Array, facts: DeliveryFacts): ConversationEvent {
     const type = json['type'];
     if (typeof type === 'string' || typeof type === 'number') facts.eventType = typeof type === 'string' ? type.slice(0, 64) : type;
   }
-  const parsed = ConversationEventSchema.safeParse(json);
+  const parsed = ConversationEventSchema.safeParse(json, PARSE_OPTIONS);
   if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
   facts.eventType = parsed.data.type;
   return parsed.data;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson } from './jsonShape';
 
 /**
  * proto3 JSON parsers accept a field by its JSON name (lowerCamelCase) or its
@@ -22,7 +23,7 @@ export function protoObject<Shape extends z.ZodRawShape>(shape: Shape) {
       const camel = camelBySnake.get(key);
       if (camel === undefined) return [[key, record[key]]];
       if (!Object.hasOwn(record, camel)) return [[camel, record[key]]];
-      if (JSON.stringify(record[camel]) !== JSON.stringify(record[key])) {
+      if (canonicalJson(record[camel]) !== canonicalJson(record[key])) {
         ctx.addIssue({ code: 'custom', path: [camel], message: `is given twice with different values, as '${camel}' and '${key}'` });
       }
       return []; // the camelCase spelling, kept under its own key

@@ -18,6 +18,9 @@ const NANOS_PER_MICRO = 1_000n;
 const MIN_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
 
+/** The last representable instant, 9999-12-31T23:59:59.999999999Z, in nanoseconds. */
+export const MAX_TIMESTAMP_NANOS = MAX_SECONDS * NANOS_PER_SECOND + NANOS_PER_SECOND - 1n;
+
 /** Nanoseconds since the Unix epoch, or undefined when `text` is not an RFC 3339 timestamp in proto's range. */
 export function parseTimestampNanos(text: string): bigint | undefined {
   const match = RFC3339.exec(text);

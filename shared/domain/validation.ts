@@ -3,7 +3,12 @@ import type { z } from 'zod';
 /**
  * Turns zod issues into sentences an operator can act on, such as
  * "Field 'newMessagePayload.name' must be a string, got number".
+ * Parse with `{ reportInput: true }` (see PARSE_OPTIONS): zod 4 records the
+ * offending value only then, and without it a wrong type reads as missing.
+ * Only the value's type is ever put in the sentence, never the value.
  */
+export const PARSE_OPTIONS = { reportInput: true } as const;
+
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map(describeIssue).join('; ');
 }
@@ -15,6 +20,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return issue.input === undefined
         ? `${field} is required`
         : `${field} must be ${article(issue.expected)}, got ${typeName(issue.input)}`;
+    case 'invalid_union':
+      return issue.input === undefined ? `${field} is required` : `${field} has a value of the wrong type (${typeName(issue.input)})`;
     case 'too_big':
       return `${field} is too large (at most ${String(issue.maximum)})`;
     case 'too_small':

@@ -37,6 +37,11 @@ const EnvironmentSchema = z.object({
   FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
   MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+  SERVED_PROJECTS: z
+    .string()
+    .regex(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids')
+    .optional(),
+  PAGE_TOKEN_SECRET: z.string().min(32, 'PAGE_TOKEN_SECRET must be at least 32 characters').optional(),
 });
 
 export interface Config {
@@ -53,7 +58,17 @@ export interface Config {
   /** Largest push body accepted; it must fit, whole, in one quarantine document. */
   maxPushBodyBytes: number;
   logLevel: LogLevel;
+  /**
+   * Projects whose history is served; '*' for all. Defaults to every
+   * project against an emulator, otherwise to GOOGLE_CLOUD_PROJECT.
+   */
+  servedProjects: '*' | string[];
+  /** Key of the page tokens' HMAC. Required by the history API outside an emulator. */
+  pageTokenSecret: string | undefined;
 }
+
+/** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
+export const EMULATOR_PAGE_TOKEN_SECRET = 'local-development-only-page-token-secret';
 
 /** Project id used against an emulator when none is configured; the `demo-` prefix marks it as never real. */
 export const EMULATOR_PROJECT_ID = 'demo-conversation-history';
@@ -62,9 +77,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and validates the configuration; throws one error naming every bad variable. */
+/** Reads and validates the configuration; throws one error naming every bad variable. Blank values count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = EnvironmentSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
@@ -75,6 +90,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const emulator = e.FIRESTORE_EMULATOR_HOST !== undefined;
+  const servedProjects =
+    e.SERVED_PROJECTS === '*' ? '*' : e.SERVED_PROJECTS?.split(',') ?? (emulator ? '*' : e.GOOGLE_CLOUD_PROJECT ? [e.GOOGLE_CLOUD_PROJECT] : []);
   return {
     projectId: e.GOOGLE_CLOUD_PROJECT ?? (e.FIRESTORE_EMULATOR_HOST ? EMULATOR_PROJECT_ID : undefined),
     databaseId: e.FIRESTORE_DATABASE_ID,
@@ -82,5 +100,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     firestoreDeadlineMs: e.FIRESTORE_DEADLINE_MS,
     maxPushBodyBytes: e.MAX_PUSH_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    servedProjects,
+    pageTokenSecret: e.PAGE_TOKEN_SECRET ?? (emulator ? EMULATOR_PAGE_TOKEN_SECRET : undefined),
   };
 }

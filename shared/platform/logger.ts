@@ -34,7 +34,9 @@ export function createLogger(options: LoggerOptions, context: LogFields = {}): L
   return {
     log(severity, event, message, fields = {}) {
       if (RANK[severity] < RANK[options.level]) return;
-      const entry = { severity, message, event, ...context, ...fields, time: now().toISOString() };
+      // Caller fields come first so that they can never replace the entry's own severity, message, event or trace.
+      const entry = { severity, message, event, ...fields, ...context, time: now().toISOString() };
+      Object.assign(entry, { severity, message, event });
       write(`${safeStringify(entry)}\n`);
     },
     withTrace(trace) {

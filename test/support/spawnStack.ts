@@ -46,7 +46,10 @@ export async function spawnStack(env: Record<string, string | undefined>, logPat
       if (child.exitCode !== null) return { code: child.exitCode, elapsedMs: 0 };
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 15_000)));
+      const code = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
       return { code, elapsedMs: performance.now() - started };
     },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Firestore } from '@google-cloud/firestore';
 import { inject } from 'vitest';
 import { EMULATOR_PROJECT_ID } from '../../shared/platform/config';
@@ -12,6 +13,12 @@ let db: Firestore | undefined;
 export function testFirestore(): Firestore {
   db ??= new Firestore({ projectId: EMULATOR_PROJECT_ID, host: inject('firestoreHost'), ssl: false });
   return db;
+}
+
+/** Closes the client's channels so that the test worker can exit (see fileSetup.ts). */
+export async function closeTestFirestore(): Promise<void> {
+  await db?.terminate();
+  db = undefined;
 }
 
 export interface PostResult {
@@ -49,4 +56,49 @@ export function stackLogLines(): Array<Record<string, unknown>> {
 
 export function stackLogText(): string {
   return readFileSync(inject('stackLogPath'), 'utf8');
+}
+
+/** Posts push bodies with bounded concurrency; every one must be acknowledged. */
+export async function ingestAll(deliveries: Array<{ path: string; body: unknown }>, concurrency = 25): Promise<void> {
+  let next = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]!;
+        const answer = await post(delivery.path, delivery.body);
+        if (answer.status !== 200 || !['stored', 'duplicate'].includes(answer.body['outcome'] as string)) {
+          failures.push(`${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+        }
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(`${failures.length} deliveries not stored, first: ${failures[0]}`);
+}
+
+export async function getJson(path: string): Promise<PostResult> {
+  return send(path, { method: 'GET' });
+}
+
+/** A GET of exactly this path: fetch would resolve '..' segments before sending them. */
+export function rawGet(path: string): Promise<PostResult> {
+  const url = new URL(baseUrl());
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: url.hostname, port: url.port, path, method: 'GET' }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        let body: Record<string, unknown> = {};
+        try {
+          body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          body = { text };
+        }
+        resolve({ status: response.statusCode ?? 0, body });
+      });
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
