@@ -6,10 +6,17 @@ import { createLogger, type Logger } from '../platform/logger';
  * is logged as one structured CRITICAL line naming every bad variable, then
  * thrown so the instance fails to start instead of serving wrongly.
  */
-export function startFunction(functionName: string, env: Record<string, string | undefined>): { config: Config; logger: Logger } {
+export function startFunction(
+  functionName: string,
+  env: Record<string, string | undefined>,
+  /** Further checks this function needs, as sentences; any makes start-up fail. */
+  requirements: (config: Config) => string[] = () => [],
+): { config: Config; logger: Logger } {
   let config: Config;
   try {
     config = loadConfig(env);
+    const missing = requirements(config);
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration for ${functionName}: ${missing.join('; ')}`);
   } catch (error) {
     if (error instanceof ConfigError) {
       createLogger({ level: 'DEBUG', projectId: undefined }).log('CRITICAL', 'config.invalid', error.message, { function: functionName });

@@ -1,6 +1,7 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import {
   ConversationStateSchema,
+  conversationSortKeys,
   emptyConversationState,
   sameConversationState,
   type ConversationState,
@@ -22,8 +23,9 @@ export interface FirestoreStoreOptions {
 /** Bumped when the stored shape changes incompatibly. */
 export const SCHEMA_VERSION = 1;
 
+/** The state, plus the sort keys the history API pages on (derived, so still a function of the events). */
 export function toConversationDocument(state: ConversationState): DocumentData {
-  return { ...state, schemaVersion: SCHEMA_VERSION };
+  return { ...state, ...conversationSortKeys(state), schemaVersion: SCHEMA_VERSION };
 }
 
 export function fromConversationDocument(data: DocumentData): ConversationState {

@@ -45,3 +45,15 @@ function describeEvent(facts: DeliveryFacts): string {
   const what = facts.eventKind === 'message' ? `message ${facts.messageId ?? '?'}` : `${String(facts.eventType ?? 'event')}`;
   return `${what} of ${facts.conversation ?? 'unknown conversation'}`;
 }
+
+export function historyServed(log: Logger, fields: { method: string; route: string; status: number; items?: number; latencyMs: number }): void {
+  log.log('INFO', 'history.served', `Served ${fields.route} with ${fields.status}`, fields);
+}
+
+export function historyRefused(log: Logger, fields: { method: string; route?: string; status: number; reason: string }): void {
+  log.log('INFO', 'history.refused', `Refused a history request with ${fields.status}: ${fields.reason}`, fields);
+}
+
+export function historyFailed(log: Logger, fields: { method: string; route: string; status: number }, error: unknown): void {
+  log.log('ERROR', 'history.failed', `A history request failed with ${fields.status}`, { ...fields, ...describeError(error) });
+}

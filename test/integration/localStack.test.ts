@@ -19,8 +19,9 @@ it('serves the recorded conversation with the embedded Firestore and stops withi
       });
       expect(await response.json()).toEqual({ outcome: 'stored' });
     }
-    const history = await fetch(`${stack.url}/v2/projects/demo-project/locations/global/conversations`);
-    expect(history.status).toBe(501);
+    const history = await fetch(`${stack.url}/v2/projects/demo-project/locations/global/conversations/CxSampleBookingChat01/messages`);
+    expect(history.status).toBe(200);
+    expect(((await history.json()) as { messages: unknown[] }).messages).toHaveLength(9);
     const unknown = await fetch(`${stack.url}/elsewhere`);
     expect(unknown.status).toBe(404);
   } finally {

@@ -72,3 +72,8 @@ export function makeRawPushBody(data: string, overrides: Record<string, unknown>
 }
 
 export const base64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64');
+
+/** A project id no other test uses, so that listing a parent sees only this test's conversations. */
+export function uniqueProject(): string {
+  return `hist-${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}

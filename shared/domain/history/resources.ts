@@ -1,0 +1,63 @@
+import type { ConversationState, LifecycleEventRecord } from '../conversationState';
+import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, PARTICIPANT_ROLE_NUMBERS, enumToNumber, type EnumValue } from '../enums';
+import { formatProtoTimestamp, parseTimestampNanos } from '../timestamps';
+
+/**
+ * Stored records in the JSON shapes of Dialogflow's REST API (proto3 JSON:
+ * camelCase keys, enums by name, or by number when the client asked for
+ * `enum-encoding=int`, RFC 3339 UTC timestamps).
+ */
+export interface RenderOptions {
+  enumsAsNumbers: boolean;
+}
+
+/**
+ * What we keep beyond Dialogflow's Conversation goes under this one field,
+ * which proto3 JSON parsers (the official clients among them) ignore.
+ */
+export const HISTORY_METADATA_FIELD = 'historyMetadata';
+
+export function toConversationResource(state: ConversationState, options: RenderOptions): Record<string, unknown> {
+  const enumValue = (numbers: Readonly<Record<string, number>>, value: EnumValue) =>
+    options.enumsAsNumbers ? enumToNumber(numbers, value) : value;
+  const events = state.lifecycleEvents.map(toEventResource);
+  return {
+    name: state.name,
+    lifecycleState: enumValue(LIFECYCLE_STATE_NUMBERS, state.lifecycleState),
+    ...(state.conversationStage ? { conversationStage: enumValue(CONVERSATION_STAGE_NUMBERS, state.conversationStage) } : {}),
+    ...(state.startTime ? { startTime: toProtoTime(state.startTime) } : {}),
+    ...(state.endTime ? { endTime: toProtoTime(state.endTime) } : {}),
+    [HISTORY_METADATA_FIELD]: {
+      humanInterventions: events.filter((event) => event['type'] === 'HUMAN_INTERVENTION_NEEDED').map(({ publishTime }) => ({ time: publishTime })),
+      unrecoverableErrors: events
+        .filter((event) => event['type'] === 'UNRECOVERABLE_ERROR')
+        .map(({ publishTime, errorStatus }) => ({ time: publishTime, ...(errorStatus ? { errorStatus } : {}) })),
+      lifecycleEvents: events,
+      lifecycleEventsTruncated: state.lifecycleEventsTruncated,
+    },
+  };
+}
+
+function toEventResource(event: LifecycleEventRecord): Record<string, unknown> & { publishTime: string; errorStatus?: unknown } {
+  const detail = event.detailJson ? (JSON.parse(event.detailJson) as Record<string, unknown>) : {};
+  return { type: event.type, publishTime: toProtoTime(event.publishTime), pubsubMessageId: event.pubsubMessageId, ...detail };
+}
+
+/** A stored message as Dialogflow returns it: as received, with times in UTC and enums as asked. */
+export function toMessageResource(payloadJson: string, options: RenderOptions): Record<string, unknown> {
+  const message = JSON.parse(payloadJson) as Record<string, unknown>;
+  for (const field of ['createTime', 'sendTime']) {
+    const value = message[field];
+    if (typeof value === 'string') message[field] = toProtoTime(value);
+  }
+  const role = message['participantRole'];
+  if (options.enumsAsNumbers && (typeof role === 'string' || typeof role === 'number')) {
+    message['participantRole'] = enumToNumber(PARTICIPANT_ROLE_NUMBERS, role);
+  }
+  return message;
+}
+
+function toProtoTime(text: string): string {
+  const nanos = parseTimestampNanos(text);
+  return nanos === undefined ? text : formatProtoTimestamp(nanos);
+}

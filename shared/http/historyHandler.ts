@@ -1,0 +1,70 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import type { createHistoryQueries, HistoryResult } from '../domain/history/historyQueries';
+import * as logEvents from '../platform/logEvents';
+import type { Logger } from '../platform/logger';
+import { parseTraceContext } from '../platform/trace';
+import { googleError } from './googleErrors';
+import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest';
+import { statusForFailure } from './statusForOutcome';
+
+export interface HistoryHandlerDependencies {
+  queries: ReturnType<typeof createHistoryQueries>;
+  logger: Logger;
+}
+
+/** The HTTP edge of the history API: Dialogflow's REST paths in, Dialogflow's JSON (or Google's error shape) out. */
+export function createHistoryHandler(deps: HistoryHandlerDependencies) {
+  return async function handleHistory(req: Request, res: Response): Promise<void> {
+    const log = deps.logger.withTrace(parseTraceContext(req.headers));
+    const started = performance.now();
+    const method = req.method;
+    const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url);
+    if (!parsed.ok) {
+      const { status, message } = parsed.refusal;
+      logEvents.historyRefused(log, { method, status, reason: message });
+      if (status === 405) res.set('Allow', 'GET');
+      res.status(status).json(googleError(status, message));
+      return;
+    }
+
+    const route = parsed.request.route.kind;
+    let result: HistoryResult<Record<string, unknown>>;
+    try {
+      result = await dispatch(deps.queries, parsed.request);
+    } catch (error) {
+      const status = statusForFailure(error);
+      logEvents.historyFailed(log, { method, route, status }, error);
+      const message = status === 503 ? 'The history store is unavailable; retry with backoff' : 'Internal error';
+      res.status(status).json(googleError(status, message));
+      return;
+    }
+    if (!result.ok) {
+      const status = result.error.kind === 'not_found' ? 404 : 400;
+      logEvents.historyRefused(log, { method, route, status, reason: result.error.message });
+      res.status(status).json(googleError(status, result.error.message));
+      return;
+    }
+    const items = result.value['conversations'] ?? result.value['messages'];
+    logEvents.historyServed(log, {
+      method,
+      route,
+      status: 200,
+      ...(Array.isArray(items) ? { items: items.length } : {}),
+      latencyMs: Math.round(performance.now() - started),
+    });
+    res.status(200).json(result.value);
+  };
+}
+
+function dispatch(queries: HistoryHandlerDependencies['queries'], request: ParsedHistoryRequest) {
+  const render = { enumsAsNumbers: request.enumsAsNumbers };
+  const { route } = request;
+  switch (route.kind) {
+    case 'get':
+      return queries.getConversation(route.conversation, render);
+    case 'listConversations':
+      return queries.listConversations(route.parent, route.params, render);
+    case 'listMessages':
+      return queries.listMessages(route.conversation, route.params, render);
+  }
+}

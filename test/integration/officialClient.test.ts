@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import { beforeAll, expect, it } from 'vitest';
+import dialogflow from '@google-cloud/dialogflow';
+import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
+import { baseUrl, ingestAll } from '../support/stack';
+
+/**
+ * Google's own Node client, in REST mode, pointed at our history API: the
+ * paths, parameters and JSON are Dialogflow's, so it reads our store as it
+ * reads Dialogflow.
+ */
+
+// google-auth-library as the client itself resolves it, so that its auth client type matches.
+const { OAuth2Client } = createRequire(require.resolve('@google-cloud/dialogflow'))('google-auth-library') as typeof import('google-auth-library');
+
+const project = uniqueProject();
+const done = `projects/${project}/locations/global/conversations/CvDone`;
+const open = `projects/${project}/locations/global/conversations/CvOpen`;
+
+function client() {
+  const url = new URL(baseUrl());
+  const authClient = new OAuth2Client();
+  authClient.setCredentials({ access_token: 'fixed-test-token', expiry_date: Date.now() + 3_600_000 });
+  return new dialogflow.v2.ConversationsClient({ fallback: true, protocol: 'http', apiEndpoint: url.hostname, port: Number(url.port), authClient });
+}
+
+beforeAll(async () => {
+  await ingestAll([
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(done, 'CONVERSATION_STARTED'), { publishTime: '2026-11-01T10:00:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(done, 'CONVERSATION_FINISHED'), { publishTime: '2026-11-01T10:20:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(open, 'CONVERSATION_STARTED'), { publishTime: '2026-11-02T10:00:00Z' }) },
+    ...Array.from({ length: 25 }, (_, index) => ({
+      path: '/ingestMessageEvents',
+      body: makePushBody(messageEvent(done, `M${String(index).padStart(2, '0')}`, { createTime: `2026-11-01T10:${String(index).padStart(2, '0')}:00Z`, participantRole: 'AUTOMATED_AGENT' })),
+    })),
+  ]);
+});
+
+it('lists conversations with a filter', async () => {
+  const [conversations] = await client().listConversations({ parent: `projects/${project}/locations/global`, filter: 'lifecycle_state = "COMPLETED"' });
+  expect(conversations.map((c) => [c.name, c.lifecycleState])).toEqual([[done, 'COMPLETED']]);
+  expect(Number(conversations[0]!.startTime!.seconds)).toBe(Date.parse('2026-11-01T10:00:00Z') / 1000);
+});
+
+it('gets one conversation, and reports a missing one as NOT_FOUND', async () => {
+  const [conversation] = await client().getConversation({ name: open });
+  expect(conversation).toMatchObject({ name: open, lifecycleState: 'IN_PROGRESS' });
+  // In REST mode the auth client's fetch rejects a non-2xx answer itself (as it does against Dialogflow),
+  // so the error is the HTTP one, carrying Google's error JSON.
+  const failure = client().getConversation({ name: `${open}x` });
+  await expect(failure).rejects.toMatchObject({ code: 404, message: expect.stringContaining('"status":"NOT_FOUND"') });
+});
+
+it('pages through messages with page tokens', async () => {
+  const c = client();
+  const seen: string[] = [];
+  let pageToken: string | undefined;
+  let pages = 0;
+  do {
+    const [messages, nextRequest] = await c.listMessages({ parent: done, pageSize: 10, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false });
+    seen.push(...messages.map((m) => m.name!.split('/').pop()!));
+    expect(messages.every((m) => m.participantRole === 'AUTOMATED_AGENT')).toBe(true);
+    pageToken = nextRequest?.pageToken ?? undefined;
+    pages++;
+  } while (pageToken);
+  expect(pages).toBe(3);
+  expect(seen).toEqual(Array.from({ length: 25 }, (_, index) => `M${String(24 - index).padStart(2, '0')}`));
+});
