@@ -11,11 +11,11 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
   const { config, logger } = startFunction(functionName, env);
   const db = createFirestore(config);
   const ingest = createIngestDelivery({
-    store: createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs }),
-    quarantine: createFirestoreQuarantineStore(db, { deadlineMs: config.firestoreDeadlineMs }),
+    store: createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays }),
+    quarantine: createFirestoreQuarantineStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays }),
     receivedBy: functionName,
     now: () => new Date(),
   });
-  functionStarted(logger, { function: functionName, databaseId: config.databaseId, emulator: config.emulatorHost !== undefined });
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, retentionDays: config.retentionDays, emulator: config.emulatorHost !== undefined });
   return createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPE_NUMBERS, normalizeEnum } from './enums';
 import { MessageSchema, StatusSchema } from './message';
 import { jsonObject, protoEnum, protoObject } from './protoJson';

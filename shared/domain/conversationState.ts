@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { formatSortableTimestamp, parseTimestampNanos } from './timestamps';
 import type { ConversationId } from './resourceNames';
 
 /**
@@ -90,6 +91,25 @@ export function conversationSortKeys(state: ConversationState): { startSortKey: 
     endSortKey: `${state.endTime ?? ''}#${state.conversationId}`,
   };
 }
+
+/**
+ * When a conversation's document may be deleted: `retentionDays` after it
+ * ended (or, if its end never arrived, after it started). A function of the
+ * state, like everything stored. Undefined: keep it.
+ */
+export function conversationExpiry(state: ConversationState, retentionDays: number): string | undefined {
+  const anchor = state.endTime ?? state.startTime;
+  return anchor === null ? undefined : addDays(anchor, retentionDays);
+}
+
+/** A sortable time plus whole days, or undefined when retention is off (0 days). */
+export function addDays(sortableTime: string, days: number): string | undefined {
+  if (days <= 0) return undefined;
+  const nanos = parseTimestampNanos(sortableTime);
+  return nanos === undefined ? undefined : formatSortableTimestamp(nanos + BigInt(days) * NANOS_PER_DAY);
+}
+
+const NANOS_PER_DAY = 86_400_000_000_000n;
 
 export function sameConversationState(a: ConversationState, b: ConversationState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PARTICIPANT_ROLE_NUMBERS, normalizeEnum } from './enums';
 import { jsonObject, protoEnum, protoObject } from './protoJson';
 

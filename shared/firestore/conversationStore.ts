@@ -1,12 +1,15 @@
-import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
 import {
   ConversationStateSchema,
+  addDays,
+  conversationExpiry,
   conversationSortKeys,
   emptyConversationState,
   sameConversationState,
   type ConversationState,
 } from '../domain/conversationState';
 import type { WriteResult } from '../domain/outcomes';
+import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
 import type { MessageRecord, RecognitionResultRecord } from '../domain/records';
 import { createBoundedSet } from './boundedSet';
@@ -16,6 +19,8 @@ import { RECOGNITION_RESULTS, conversationDocument, messagesCollection } from '.
 
 export interface FirestoreStoreOptions {
   deadlineMs: number;
+  /** Days to keep documents, through `expireAt` and a TTL policy; 0 keeps them forever. */
+  retentionDays: number;
   /** Conversations this instance has made sure exist; each costs a create at most once per instance. */
   knownConversationsCapacity?: number;
 }
@@ -23,9 +28,20 @@ export interface FirestoreStoreOptions {
 /** Bumped when the stored shape changes incompatibly. */
 export const SCHEMA_VERSION = 1;
 
-/** The state, plus the sort keys the history API pages on (derived, so still a function of the events). */
-export function toConversationDocument(state: ConversationState): DocumentData {
-  return { ...state, ...conversationSortKeys(state), schemaVersion: SCHEMA_VERSION };
+/** The field Firestore's TTL policies delete documents by (terraform/firestore.tf). */
+export const EXPIRE_AT_FIELD = 'expireAt';
+
+/** The state, plus the sort keys the history API pages on and its expiry (derived, so still a function of the events). */
+export function toConversationDocument(state: ConversationState, retentionDays: number): DocumentData {
+  return { ...state, ...conversationSortKeys(state), ...expiry(conversationExpiry(state, retentionDays)), schemaVersion: SCHEMA_VERSION };
+}
+
+/** `{ expireAt }` as a Firestore timestamp (TTL needs one), or nothing when the document is kept forever. */
+export function expiry(sortableTime: string | undefined): DocumentData {
+  const nanos = sortableTime === undefined ? undefined : parseTimestampNanos(sortableTime);
+  if (nanos === undefined) return {};
+  const seconds = nanos / 1_000_000_000n;
+  return { [EXPIRE_AT_FIELD]: new Timestamp(Number(seconds), Number(nanos - seconds * 1_000_000_000n)) };
 }
 
 export function fromConversationDocument(data: DocumentData): ConversationState {
@@ -34,13 +50,13 @@ export function fromConversationDocument(data: DocumentData): ConversationState 
   return parsed.data;
 }
 
-export function toMessageDocument(message: MessageRecord): DocumentData {
+export function toMessageDocument(message: MessageRecord, retentionDays: number): DocumentData {
   const { conversation, ...fields } = message;
-  return { ...fields, conversation: conversation.name, schemaVersion: SCHEMA_VERSION };
+  return { ...fields, conversation: conversation.name, ...expiry(addDays(message.createTime, retentionDays)), schemaVersion: SCHEMA_VERSION };
 }
 
 export function createFirestoreConversationStore(db: Firestore, options: FirestoreStoreOptions): ConversationStore {
-  const { deadlineMs } = options;
+  const { deadlineMs, retentionDays } = options;
   const knownConversations = createBoundedSet(options.knownConversationsCapacity ?? 10_000);
   const runExclusive = createKeyedMutex();
 
@@ -63,7 +79,7 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
           const current = snapshot.exists ? fromConversationDocument(snapshot.data()!) : undefined;
           const next = merge(current);
           if (current && sameConversationState(current, next)) return 'duplicate';
-          tx.set(ref, toConversationDocument(next));
+          tx.set(ref, toConversationDocument(next, retentionDays));
           return 'stored';
         });
       // The inner deadline frees the queue if the store hangs; the outer one bounds the wait in it.
@@ -77,20 +93,20 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
     async ensureConversation(conversation) {
       if (knownConversations.has(conversation.name)) return;
       const ref = conversationDocument(db, conversation);
-      await createUnlessExists('conversation create', () => ref.create(toConversationDocument(emptyConversationState(conversation))));
+      await createUnlessExists('conversation create', () => ref.create(toConversationDocument(emptyConversationState(conversation), retentionDays)));
       knownConversations.add(conversation.name);
     },
 
     async createMessage(message) {
       const ref = messagesCollection(db, message.conversation).doc(message.messageId);
-      return createUnlessExists('message create', () => ref.create(toMessageDocument(message)));
+      return createUnlessExists('message create', () => ref.create(toMessageDocument(message, retentionDays)));
     },
 
     async createRecognitionResult(result: RecognitionResultRecord) {
       const { conversation, ...fields } = result;
       const ref = conversationDocument(db, conversation).collection(RECOGNITION_RESULTS).doc(result.pubsubMessageId);
       return createUnlessExists('recognition result create', () =>
-        ref.create({ ...fields, conversation: conversation.name, schemaVersion: SCHEMA_VERSION }),
+        ref.create({ ...fields, conversation: conversation.name, ...expiry(addDays(result.publishTime, retentionDays)), schemaVersion: SCHEMA_VERSION }),
       );
     },
   };

@@ -3,6 +3,7 @@ import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/fire
 import type { QuarantineRecord, QuarantineStore } from '../domain/ports';
 import { ALREADY_EXISTS, grpcCode, withDeadline } from './deadline';
 import { QUARANTINE } from './paths';
+import { EXPIRE_AT_FIELD } from './conversationStore';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -18,7 +19,7 @@ export function quarantineId(record: QuarantineRecord): string {
     .slice(0, 40);
 }
 
-export function toQuarantineDocument(record: QuarantineRecord): DocumentData {
+export function toQuarantineDocument(record: QuarantineRecord, retentionDays: number): DocumentData {
   const { rawBody } = record;
   let body: { rawBody: string | Buffer; rawBodyEncoding: 'utf-8' | 'bytes' };
   try {
@@ -36,17 +37,18 @@ export function toQuarantineDocument(record: QuarantineRecord): DocumentData {
     ...body,
     rawBodyBytes: rawBody.byteLength,
     replayed: false,
+    ...(retentionDays > 0 ? { [EXPIRE_AT_FIELD]: Timestamp.fromMillis(record.receivedAt.getTime() + retentionDays * 86_400_000) } : {}),
   };
 }
 
-/** Quarantined deliveries go to the top-level `quarantine` collection, one document each, raw body included. */
-export function createFirestoreQuarantineStore(db: Firestore, options: { deadlineMs: number }): QuarantineStore {
+/** Quarantined deliveries go to the top-level `quarantine` collection, one document each, raw body included, kept as long as the history. */
+export function createFirestoreQuarantineStore(db: Firestore, options: { deadlineMs: number; retentionDays: number }): QuarantineStore {
   return {
     async keep(record) {
       const id = quarantineId(record);
       try {
         await withDeadline('quarantine write', options.deadlineMs, () =>
-          db.collection(QUARANTINE).doc(id).create(toQuarantineDocument(record)),
+          db.collection(QUARANTINE).doc(id).create(toQuarantineDocument(record, options.retentionDays)),
         );
       } catch (error) {
         if (grpcCode(error) !== ALREADY_EXISTS) throw error;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const integer = (name: string, min: number, max: number, fallback: number) =>
   z
@@ -36,6 +36,7 @@ const EnvironmentSchema = z.object({
     .optional(),
   FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
   MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
+  RETENTION_DAYS: integer('RETENTION_DAYS', 0, 36_500, 0),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
   SERVED_PROJECTS: z
     .string()
@@ -65,7 +66,28 @@ export interface Config {
   servedProjects: '*' | string[];
   /** Key of the page tokens' HMAC. Required by the history API outside an emulator. */
   pageTokenSecret: string | undefined;
+  /**
+   * Days each stored document is kept after its conversation's last known
+   * time, through the `expireAt` field a Firestore TTL policy deletes by;
+   * 0 keeps everything forever.
+   */
+  retentionDays: number;
 }
+
+/**
+ * Every variable a deployment sets for the functions (terraform/functions.tf
+ * sets each one; a test checks). FIRESTORE_EMULATOR_HOST is local only.
+ */
+export const DEPLOYED_ENVIRONMENT_VARIABLES = [
+  'GOOGLE_CLOUD_PROJECT',
+  'FIRESTORE_DATABASE_ID',
+  'FIRESTORE_DEADLINE_MS',
+  'MAX_PUSH_BODY_BYTES',
+  'RETENTION_DAYS',
+  'LOG_LEVEL',
+  'SERVED_PROJECTS',
+  'PAGE_TOKEN_SECRET',
+] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
 export const EMULATOR_PAGE_TOKEN_SECRET = 'local-development-only-page-token-secret';
@@ -102,5 +124,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     servedProjects,
     pageTokenSecret: e.PAGE_TOKEN_SECRET ?? (emulator ? EMULATOR_PAGE_TOKEN_SECRET : undefined),
+    retentionDays: e.RETENTION_DAYS,
   };
 }

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_KEPT_LIFECYCLE_EVENTS,
+  addDays,
+  conversationExpiry,
   conversationSortKeys,
   emptyConversationState,
   eventOrderKey,
@@ -259,5 +261,20 @@ describe('sameConversationState', () => {
 describe('eventOrderKey', () => {
   it('tells an event without detail from one with an empty detail', () => {
     expect(eventOrderKey(ev('CONVERSATION_STARTED', 1, 'x'))).not.toBe(eventOrderKey(ev('CONVERSATION_STARTED', 1, 'x', '')));
+  });
+});
+
+describe('conversationExpiry and addDays', () => {
+  const state = (startTime: string | null, endTime: string | null): ConversationState => ({ ...emptyConversationState(id), startTime, endTime });
+  it.each([
+    { name: 'keeps everything when retention is 0', input: state(at(0), at(60)), days: 0, expected: undefined },
+    { name: 'expires a finished conversation after its end', input: state(at(0), '2026-11-02T14:30:00.000000001Z'), days: 30, expected: '2026-12-02T14:30:00.000000001Z' },
+    { name: 'expires a conversation whose end never came after its start', input: state('2026-11-02T14:00:00.000000000Z', null), days: 1, expected: '2026-11-03T14:00:00.000000000Z' },
+    { name: 'keeps a conversation with neither start nor end', input: state(null, null), days: 30, expected: undefined },
+  ])('$name', ({ input, days, expected }) => {
+    expect(conversationExpiry(input, days)).toBe(expected);
+  });
+  it('adds whole days across a leap day', () => {
+    expect(addDays('2028-02-28T00:00:00.000000000Z', 2)).toBe('2028-03-01T00:00:00.000000000Z');
   });
 });

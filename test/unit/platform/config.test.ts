@@ -10,6 +10,7 @@ const DEFAULTS: Config = {
   logLevel: 'INFO',
   servedProjects: [],
   pageTokenSecret: undefined,
+  retentionDays: 0,
 };
 
 const VARIABLES = [
@@ -18,6 +19,7 @@ const VARIABLES = [
   'FIRESTORE_EMULATOR_HOST',
   'FIRESTORE_DEADLINE_MS',
   'MAX_PUSH_BODY_BYTES',
+  'RETENTION_DAYS',
   'LOG_LEVEL',
   'SERVED_PROJECTS',
   'PAGE_TOKEN_SECRET',
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'DEBUG',
         SERVED_PROJECTS: 'proj-a,proj-b',
         PAGE_TOKEN_SECRET: 's'.repeat(32),
+        RETENTION_DAYS: '400',
       },
       expected: {
         projectId: 'my-project',
@@ -73,6 +76,7 @@ describe('loadConfig', () => {
         logLevel: 'DEBUG',
         servedProjects: ['proj-a', 'proj-b'],
         pageTokenSecret: 's'.repeat(32),
+        retentionDays: 400,
       },
     },
     { name: 'accepts * as every served project', env: { SERVED_PROJECTS: '*' }, expected: { ...DEFAULTS, servedProjects: '*' } },
@@ -109,6 +113,8 @@ describe('loadConfig', () => {
     { name: 'refuses a deadline in words', variable: 'FIRESTORE_DEADLINE_MS', value: 'ten seconds' },
     { name: 'refuses a body limit below 1024', variable: 'MAX_PUSH_BODY_BYTES', value: '1023' },
     { name: 'refuses a body limit above 1000000', variable: 'MAX_PUSH_BODY_BYTES', value: '1000001' },
+    { name: 'refuses a negative retention', variable: 'RETENTION_DAYS', value: '-1' },
+    { name: 'refuses a retention over 100 years', variable: 'RETENTION_DAYS', value: '36501' },
     { name: 'refuses an unknown log level', variable: 'LOG_LEVEL', value: 'VERBOSE' },
     { name: 'refuses a lowercase log level', variable: 'LOG_LEVEL', value: 'debug' },
     { name: 'refuses an empty entry in served projects', variable: 'SERVED_PROJECTS', value: 'proj-a,,proj-b' },

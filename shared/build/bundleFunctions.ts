@@ -1,0 +1,76 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+
+/**
+ * `npm run build`: one esbuild bundle per function under functions/, as
+ * Cloud Functions deploys it: dist/<function>/index.js (+ source map) and a
+ * package.json naming the runtime dependencies the bundle leaves out, pinned
+ * to the lockfile's versions.
+ *
+ * What is bundled and what is not:
+ * - @google-cloud/functions-framework stays external: the runtime's loader
+ *   and the code must share one function registry.
+ * - @google-cloud/firestore stays external: it (through google-gax) loads its
+ *   protobuf descriptors from JSON files at run time, by path.
+ * - Everything else (zod and our own code) is bundled and tree-shaken.
+ */
+export const EXTERNAL_DEPENDENCIES = ['@google-cloud/functions-framework', '@google-cloud/firestore'] as const;
+
+export interface BuiltFunction {
+  directory: string;
+  outputDirectory: string;
+  bundleBytes: number;
+}
+
+export async function bundleFunctions(root = process.cwd()): Promise<BuiltFunction[]> {
+  const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const dependencies = Object.fromEntries(
+    EXTERNAL_DEPENDENCIES.map((name) => {
+      const version = lock.packages[`node_modules/${name}`]?.version;
+      if (!version) throw new Error(`${name} is not in package-lock.json; run npm install`);
+      return [name, version];
+    }),
+  );
+  const { engines } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { engines: Record<string, string> };
+  const directories = (await readdir(join(root, 'functions'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+
+  const built: BuiltFunction[] = [];
+  for (const directory of directories.sort()) {
+    const outputDirectory = join(root, 'dist', directory);
+    await rm(outputDirectory, { recursive: true, force: true });
+    await mkdir(outputDirectory, { recursive: true });
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [join('functions', directory, 'index.ts')],
+      outfile: join(outputDirectory, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      minify: true,
+      // Readable names in stack traces and error logs.
+      keepNames: true,
+      external: [...EXTERNAL_DEPENDENCIES],
+      metafile: true,
+      logLevel: 'warning',
+    });
+    await writeFile(
+      join(outputDirectory, 'package.json'),
+      `${JSON.stringify({ name: directory, private: true, main: 'index.js', engines, dependencies }, null, 2)}\n`,
+    );
+    built.push({ directory, outputDirectory, bundleBytes: outputBytes(result.metafile, 'index.js') });
+  }
+  return built;
+}
+
+function outputBytes(metafile: Metafile, fileName: string): number {
+  const entry = Object.entries(metafile.outputs).find(([path]) => path.endsWith(fileName));
+  return entry ? entry[1].bytes : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const built = await bundleFunctions();
+  for (const fn of built) process.stdout.write(`dist/${fn.directory}/index.js  ${(fn.bundleBytes / 1024).toFixed(1)} KiB\n`);
+}

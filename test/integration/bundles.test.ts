@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { bundleFunctions, type BuiltFunction } from '../../shared/build/bundleFunctions';
+import { findFreePort } from '../../shared/local/embeddedFirestore';
+import { lifecycleEvent, makePushBody, uniqueConversation } from '../support/builders';
+
+/**
+ * `npm run build`, then each bundle started as Cloud Functions starts it:
+ * the Functions Framework's own CLI with --target and --source dist/<function>.
+ */
+
+// The package's `functions-framework` bin (build/src/main.js, beside its main module): what Cloud Functions runs.
+const FUNCTIONS_FRAMEWORK = join(dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')), 'main.js');
+const TARGETS: Record<string, string> = {
+  'ingest-lifecycle-events': 'ingestLifecycleEvents',
+  'ingest-message-events': 'ingestMessageEvents',
+  'conversation-history': 'conversationHistory',
+};
+
+let built: BuiltFunction[] = [];
+const running: ChildProcess[] = [];
+
+beforeAll(async () => {
+  built = await bundleFunctions();
+}, 60_000);
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
+async function startBundle(directory: string): Promise<string> {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK, `--target=${TARGETS[directory]}`, `--source=dist/${directory}`, `--port=${port}`], {
+    env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (child.exitCode !== null) throw new Error(`dist/${directory} exited with ${child.exitCode}:\n${output}`);
+    try {
+      await fetch(url, { method: 'OPTIONS' });
+      return url;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`dist/${directory} did not listen within 10 s:\n${output}`);
+}
+
+describe('built bundles', () => {
+  it('builds one bundle per function, leaving only the runtime dependencies out', () => {
+    expect(built.map((fn) => fn.directory)).toEqual(Object.keys(TARGETS).sort());
+    for (const fn of built) expect(fn.bundleBytes).toBeGreaterThan(10_000);
+  });
+
+  it.each(['ingest-lifecycle-events', 'ingest-message-events'])('starts dist/%s under the Functions Framework and stores an event', async (directory) => {
+    const url = await startBundle(directory);
+    const c = uniqueConversation();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makePushBody(lifecycleEvent(c.name, 'CONVERSATION_STARTED'))),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ outcome: 'stored' });
+  }, 30_000);
+
+  it('starts dist/conversation-history under the Functions Framework and serves the history API', async () => {
+    const url = await startBundle('conversation-history');
+    const response = await fetch(`${url}/v2/projects/demo-project/locations/global/conversations?pageSize=1`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveProperty('conversations');
+  }, 30_000);
+});
