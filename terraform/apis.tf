@@ -1,0 +1,25 @@
+locals {
+  # Every API the deployment calls, directly or through what it creates.
+  required_apis = [
+    "cloudfunctions.googleapis.com",    # the functions
+    "run.googleapis.com",               # gen2 functions run as Cloud Run services
+    "cloudbuild.googleapis.com",        # builds the function sources
+    "artifactregistry.googleapis.com",  # holds the built images
+    "pubsub.googleapis.com",            # event topics and push subscriptions
+    "firestore.googleapis.com",         # the store
+    "dialogflow.googleapis.com",        # the conversation profile
+    "iam.googleapis.com",               # service accounts
+    "storage.googleapis.com",           # the source bucket
+    "secretmanager.googleapis.com",     # the page-token key
+  ]
+}
+
+resource "google_project_service" "apis" {
+  for_each = toset(local.required_apis)
+
+  project = var.project_id
+  service = each.value
+
+  # Other workloads in the project may use the same APIs: destroying this deployment leaves them on.
+  disable_on_destroy = false
+}

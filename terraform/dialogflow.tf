@@ -1,0 +1,29 @@
+# The conversation profile whose conversations are kept: it publishes lifecycle events and new messages, as
+# JSON ConversationEvents, to the two topics the ingest functions take pushes from.
+resource "google_dialogflow_conversation_profile" "this" {
+  count = var.create_conversation_profile ? 1 : 0
+
+  project       = var.project_id
+  location      = var.dialogflow_location
+  display_name  = var.conversation_profile_display_name
+  language_code = var.dialogflow_language_code
+
+  dynamic "automated_agent_config" {
+    for_each = var.dialogflow_agent == "" ? [] : [var.dialogflow_agent]
+    content {
+      agent = automated_agent_config.value
+    }
+  }
+
+  notification_config {
+    topic          = google_pubsub_topic.events["lifecycle"].id
+    message_format = "JSON"
+  }
+
+  new_message_event_notification_config {
+    topic          = google_pubsub_topic.events["messages"].id
+    message_format = "JSON"
+  }
+
+  depends_on = [google_project_service.apis]
+}

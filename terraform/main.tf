@@ -1,0 +1,97 @@
+provider "google" {
+  project        = var.project_id
+  region         = var.region
+  default_labels = var.labels
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  runtime = "nodejs22"
+
+  # ---------------------------------------------------------------------------------------------------------------------
+  # Environment of the functions: every variable of DEPLOYED_ENVIRONMENT_VARIABLES (shared/platform/config.ts).
+  # test/infra/terraform.test.ts checks each function gets every variable it reads.
+  # ---------------------------------------------------------------------------------------------------------------------
+
+  # Read by every function.
+  shared_environment_variables = {
+    GOOGLE_CLOUD_PROJECT  = var.project_id
+    FIRESTORE_DATABASE_ID = var.firestore_database_id
+    FIRESTORE_DEADLINE_MS = tostring(var.firestore_deadline_ms)
+    MAX_PUSH_BODY_BYTES   = tostring(var.max_push_body_bytes)
+    RETENTION_DAYS        = tostring(var.retention_days)
+    LOG_LEVEL             = var.log_level
+    # The bundles are minified: map stack traces in error logs back to the TypeScript sources.
+    NODE_OPTIONS = "--enable-source-maps"
+  }
+
+  # Read by the history API only.
+  history_only_environment_variables = {
+    SERVED_PROJECTS = join(",", length(var.served_projects) > 0 ? var.served_projects : [var.project_id])
+  }
+
+  ingest_environment_variables  = local.shared_environment_variables
+  history_environment_variables = merge(local.shared_environment_variables, local.history_only_environment_variables)
+
+  # Secrets, read from Secret Manager when an instance starts (pinned to a version, so a new key redeploys).
+  history_secret_environment_variables = {
+    PAGE_TOKEN_SECRET = {
+      secret  = google_secret_manager_secret.page_token.secret_id
+      version = google_secret_manager_secret_version.page_token.version
+    }
+  }
+
+  # ---------------------------------------------------------------------------------------------------------------------
+  # The functions: key = directory under functions/ (and under dist/ after `npm run build`) = function name.
+  # entry_point = the name functions/<dir>/index.ts registers with http('<name>', ...).
+  # ---------------------------------------------------------------------------------------------------------------------
+  functions = {
+    "ingest-lifecycle-events" = {
+      # Pub/Sub push endpoint for the conversation profile's lifecycle events.
+      entry_point                  = "ingestLifecycleEvents"
+      limits                       = var.ingest_function_limits
+      ingress_settings             = var.ingest_ingress_settings
+      environment_variables        = local.ingest_environment_variables
+      secret_environment_variables = {}
+    }
+    "ingest-message-events" = {
+      # Pub/Sub push endpoint for the conversation profile's NEW_MESSAGE events.
+      entry_point                  = "ingestMessageEvents"
+      limits                       = var.ingest_function_limits
+      ingress_settings             = var.ingest_ingress_settings
+      environment_variables        = local.ingest_environment_variables
+      secret_environment_variables = {}
+    }
+    "conversation-history" = {
+      # Dialogflow's Conversations REST API (list, get, messages.list) over the stored history.
+      entry_point                  = "conversationHistory"
+      limits                       = var.history_function_limits
+      ingress_settings             = var.history_ingress_settings
+      environment_variables        = local.history_environment_variables
+      secret_environment_variables = local.history_secret_environment_variables
+    }
+  }
+
+  history_function = "conversation-history"
+
+  # Each topic the conversation profile publishes to, and the ingest function its push subscription feeds.
+  event_topics = {
+    lifecycle = {
+      name     = var.lifecycle_topic_name
+      consumer = "ingest-lifecycle-events"
+    }
+    messages = {
+      name     = var.message_topic_name
+      consumer = "ingest-message-events"
+    }
+  }
+
+  source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-conversation-history-sources")
+  firestore_location = coalesce(var.firestore_location, var.region)
+
+  pubsub_service_agent     = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  dialogflow_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-dialogflow.iam.gserviceaccount.com"
+}

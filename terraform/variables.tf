@@ -1,0 +1,409 @@
+# ---------------------------------------------------------------------------------------------------------------------
+# Project and placement
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "project_id" {
+  type        = string
+  description = "ID of the Google Cloud project that receives the functions, topics, Firestore database and conversation profile."
+
+  validation {
+    condition     = can(regex("^([a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a project ID such as \"my-project-123\" (6 to 30 lowercase letters, digits or hyphens)."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the Cloud Functions, their Cloud Run services and the source bucket, such as \"us-central1\"."
+  default     = "us-central1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as \"us-central1\" or \"europe-west1\", not a zone or a multi-region."
+  }
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels added to every resource that takes labels (through the provider's default_labels)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key, value in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", key)) && can(regex("^[a-z0-9_-]{0,63}$", value))])
+    error_message = "labels keys must start with a lowercase letter and keys and values may only hold lowercase letters, digits, \"_\" and \"-\" (at most 63 characters)."
+  }
+}
+
+variable "source_bucket_name" {
+  type        = string
+  description = "Name of the Cloud Storage bucket that holds the functions' source zips; null means \"<project_id>-conversation-history-sources\"."
+  default     = null
+
+  validation {
+    condition     = var.source_bucket_name == null || can(regex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$", var.source_bucket_name))
+    error_message = "source_bucket_name must be a bucket name of 3 to 63 lowercase letters, digits, dots, underscores or hyphens."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Pub/Sub
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "lifecycle_topic_name" {
+  type        = string
+  description = "Name of the topic the conversation profile's notification_config publishes lifecycle events to."
+  default     = "dialogflow-conversation-lifecycle-events"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$", var.lifecycle_topic_name)) && !startswith(lower(var.lifecycle_topic_name), "goog")
+    error_message = "lifecycle_topic_name must be 3 to 255 characters, start with a letter, not start with \"goog\", and hold only letters, digits and - _ . ~ + %."
+  }
+}
+
+variable "message_topic_name" {
+  type        = string
+  description = "Name of the topic the conversation profile's new_message_event_notification_config publishes NEW_MESSAGE events to."
+  default     = "dialogflow-conversation-message-events"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$", var.message_topic_name)) && !startswith(lower(var.message_topic_name), "goog")
+    error_message = "message_topic_name must be 3 to 255 characters, start with a letter, not start with \"goog\", and hold only letters, digits and - _ . ~ + %."
+  }
+}
+
+variable "dead_letter_topic_name" {
+  type        = string
+  description = "Name of the topic that receives deliveries the ingest functions failed to take after max_delivery_attempts."
+  default     = "dialogflow-conversation-events-dead-letter"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9._~+%-]{2,249}$", var.dead_letter_topic_name)) && !startswith(lower(var.dead_letter_topic_name), "goog")
+    error_message = "dead_letter_topic_name must be 3 to 250 characters (its subscription adds \"-pull\"), start with a letter, not start with \"goog\", and hold only letters, digits and - _ . ~ + %."
+  }
+}
+
+variable "max_delivery_attempts" {
+  type        = number
+  description = "Deliveries of one message Pub/Sub attempts before it moves the message to the dead-letter topic."
+  default     = 10
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100 && floor(var.max_delivery_attempts) == var.max_delivery_attempts
+    error_message = "max_delivery_attempts must be a whole number from 5 to 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "push_retry_minimum_backoff_seconds" {
+  type        = number
+  description = "Shortest wait, in seconds, before Pub/Sub redelivers a message an ingest function refused."
+  default     = 10
+
+  validation {
+    condition     = var.push_retry_minimum_backoff_seconds >= 0 && var.push_retry_minimum_backoff_seconds <= 600
+    error_message = "push_retry_minimum_backoff_seconds must be from 0 to 600."
+  }
+}
+
+variable "push_retry_maximum_backoff_seconds" {
+  type        = number
+  description = "Longest wait, in seconds, before Pub/Sub redelivers a message an ingest function refused."
+  default     = 600
+
+  validation {
+    condition     = var.push_retry_maximum_backoff_seconds >= 0 && var.push_retry_maximum_backoff_seconds <= 600
+    error_message = "push_retry_maximum_backoff_seconds must be from 0 to 600."
+  }
+}
+
+variable "push_ack_deadline_margin_seconds" {
+  type        = number
+  description = "Seconds the push subscriptions' ack deadline (the push request timeout) exceeds the ingest functions' timeout."
+  default     = 30
+
+  validation {
+    condition     = var.push_ack_deadline_margin_seconds >= 10 && var.push_ack_deadline_margin_seconds <= 60 && floor(var.push_ack_deadline_margin_seconds) == var.push_ack_deadline_margin_seconds
+    error_message = "push_ack_deadline_margin_seconds must be a whole number from 10 to 60, so that the ack deadline (timeout + margin) stays above the timeout and at most 600."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "ingest_function_limits" {
+  type = object({
+    timeout_seconds                  = optional(number, 60)
+    min_instance_count               = optional(number, 0)
+    max_instance_count               = optional(number, 20)
+    max_instance_request_concurrency = optional(number, 80)
+    available_memory                 = optional(string, "512Mi")
+    available_cpu                    = optional(string, "1")
+  })
+  description = "Timeout, scaling, concurrency, memory and CPU of each of the two ingest functions."
+  default     = {}
+
+  validation {
+    condition     = var.ingest_function_limits.timeout_seconds >= 1 && var.ingest_function_limits.timeout_seconds <= 540
+    error_message = "ingest_function_limits.timeout_seconds must be from 1 to 540: the push ack deadline (timeout + margin) must stay at most 600 seconds."
+  }
+  validation {
+    condition     = var.ingest_function_limits.max_instance_count >= 1 && var.ingest_function_limits.min_instance_count >= 0 && var.ingest_function_limits.min_instance_count <= var.ingest_function_limits.max_instance_count
+    error_message = "ingest_function_limits needs max_instance_count >= 1 and 0 <= min_instance_count <= max_instance_count."
+  }
+  validation {
+    condition     = var.ingest_function_limits.max_instance_request_concurrency >= 1 && var.ingest_function_limits.max_instance_request_concurrency <= 1000
+    error_message = "ingest_function_limits.max_instance_request_concurrency must be from 1 to 1000."
+  }
+  validation {
+    condition     = var.ingest_function_limits.max_instance_request_concurrency == 1 || try(tonumber(var.ingest_function_limits.available_cpu), 0) >= 1
+    error_message = "ingest_function_limits: a max_instance_request_concurrency above 1 needs available_cpu of at least \"1\"."
+  }
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.ingest_function_limits.available_cpu)) && can(regex("^[0-9]+(Mi|Gi|M|G)$", var.ingest_function_limits.available_memory))
+    error_message = "ingest_function_limits needs available_cpu as a number such as \"1\" and available_memory such as \"512Mi\" or \"1Gi\"."
+  }
+}
+
+variable "history_function_limits" {
+  type = object({
+    timeout_seconds                  = optional(number, 60)
+    min_instance_count               = optional(number, 0)
+    max_instance_count               = optional(number, 10)
+    max_instance_request_concurrency = optional(number, 80)
+    available_memory                 = optional(string, "512Mi")
+    available_cpu                    = optional(string, "1")
+  })
+  description = "Timeout, scaling, concurrency, memory and CPU of the history API function."
+  default     = {}
+
+  validation {
+    condition     = var.history_function_limits.timeout_seconds >= 1 && var.history_function_limits.timeout_seconds <= 540
+    error_message = "history_function_limits.timeout_seconds must be from 1 to 540."
+  }
+  validation {
+    condition     = var.history_function_limits.max_instance_count >= 1 && var.history_function_limits.min_instance_count >= 0 && var.history_function_limits.min_instance_count <= var.history_function_limits.max_instance_count
+    error_message = "history_function_limits needs max_instance_count >= 1 and 0 <= min_instance_count <= max_instance_count."
+  }
+  validation {
+    condition     = var.history_function_limits.max_instance_request_concurrency >= 1 && var.history_function_limits.max_instance_request_concurrency <= 1000
+    error_message = "history_function_limits.max_instance_request_concurrency must be from 1 to 1000."
+  }
+  validation {
+    condition     = var.history_function_limits.max_instance_request_concurrency == 1 || try(tonumber(var.history_function_limits.available_cpu), 0) >= 1
+    error_message = "history_function_limits: a max_instance_request_concurrency above 1 needs available_cpu of at least \"1\"."
+  }
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.history_function_limits.available_cpu)) && can(regex("^[0-9]+(Mi|Gi|M|G)$", var.history_function_limits.available_memory))
+    error_message = "history_function_limits needs available_cpu as a number such as \"1\" and available_memory such as \"512Mi\" or \"1Gi\"."
+  }
+}
+
+variable "ingest_ingress_settings" {
+  type        = string
+  description = "Network ingress of the ingest functions; ALLOW_INTERNAL_ONLY still admits Pub/Sub push from this project."
+  default     = "ALLOW_INTERNAL_ONLY"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingest_ingress_settings)
+    error_message = "ingest_ingress_settings must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "history_ingress_settings" {
+  type        = string
+  description = "Network ingress of the history API function; IAM (history_invokers) decides who may call it either way."
+  default     = "ALLOW_ALL"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.history_ingress_settings)
+    error_message = "history_ingress_settings must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "history_invokers" {
+  type        = list(string)
+  description = "IAM principals (\"user:…\", \"group:…\", \"serviceAccount:…\", \"domain:…\") allowed to call the history API."
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.history_invokers : !contains(["allusers", "allauthenticatedusers"], lower(trimspace(member)))])
+    error_message = "history_invokers must not hold allUsers or allAuthenticatedUsers: conversation history is end-user PII."
+  }
+  validation {
+    condition     = alltrue([for member in var.history_invokers : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):[^\\s]+$", member))])
+    error_message = "history_invokers entries must look like \"user:alice@example.com\", \"group:…\", \"serviceAccount:…\", \"domain:…\", \"principal:…\" or \"principalSet:…\"."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# What the functions read (shared/platform/config.ts)
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "firestore_deadline_ms" {
+  type        = number
+  description = "Milliseconds after which a Firestore call is abandoned and answered 503 (FIRESTORE_DEADLINE_MS)."
+  default     = 10000
+
+  validation {
+    condition     = var.firestore_deadline_ms >= 100 && var.firestore_deadline_ms <= 120000 && floor(var.firestore_deadline_ms) == var.firestore_deadline_ms
+    error_message = "firestore_deadline_ms must be a whole number from 100 to 120000."
+  }
+}
+
+variable "max_push_body_bytes" {
+  type        = number
+  description = "Largest push body, in bytes, the ingest functions accept (MAX_PUSH_BODY_BYTES)."
+  default     = 921600
+
+  validation {
+    condition     = var.max_push_body_bytes >= 1024 && var.max_push_body_bytes <= 1000000 && floor(var.max_push_body_bytes) == var.max_push_body_bytes
+    error_message = "max_push_body_bytes must be a whole number from 1024 to 1000000: a refused body must fit whole in one quarantine document."
+  }
+}
+
+variable "retention_days" {
+  type        = number
+  description = "Days stored documents are kept through Firestore TTL on expireAt; 0 keeps everything forever (RETENTION_DAYS)."
+  default     = 0
+
+  validation {
+    condition     = var.retention_days >= 0 && var.retention_days <= 36500 && floor(var.retention_days) == var.retention_days
+    error_message = "retention_days must be a whole number from 0 (keep forever) to 36500."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "Lowest severity the functions log (LOG_LEVEL)."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, NOTICE, WARNING or ERROR."
+  }
+}
+
+variable "served_projects" {
+  type        = list(string)
+  description = "Project IDs whose history the history API serves, or [\"*\"] for all; empty means project_id only (SERVED_PROJECTS)."
+  default     = []
+
+  validation {
+    condition     = join(",", var.served_projects) == "*" || alltrue([for project in var.served_projects : can(regex("^[a-z][a-z0-9-:.]{3,62}$", project))])
+    error_message = "served_projects must be [\"*\"] or a list of project IDs."
+  }
+}
+
+variable "page_token_secret_id" {
+  type        = string
+  description = "Secret Manager secret ID that holds the key signing the history API's page tokens (PAGE_TOKEN_SECRET)."
+  default     = "conversation-history-page-token"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.page_token_secret_id))
+    error_message = "page_token_secret_id must be 1 to 255 letters, digits, underscores or hyphens."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Firestore
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "firestore_database_id" {
+  type        = string
+  description = "ID of the Firestore database the functions use (FIRESTORE_DATABASE_ID)."
+  default     = "(default)"
+
+  validation {
+    condition     = can(regex("^(\\(default\\)|[a-z][a-z0-9-]{2,62})$", var.firestore_database_id))
+    error_message = "firestore_database_id must be \"(default)\" or 3 to 63 lowercase letters, digits or hyphens starting with a letter."
+  }
+}
+
+variable "create_firestore_database" {
+  type        = bool
+  description = "Whether to create the Firestore database; false uses an existing database named firestore_database_id."
+  default     = true
+}
+
+variable "firestore_location" {
+  type        = string
+  description = "Location of a created Firestore database (such as \"nam5\", \"eur3\" or a region); null means the region variable."
+  default     = null
+
+  validation {
+    condition     = var.firestore_location == null || can(regex("^([a-z]+[0-9]+|[a-z]+-[a-z]+[0-9]+)$", var.firestore_location))
+    error_message = "firestore_location must be a multi-region such as \"nam5\" or \"eur3\" or a region such as \"us-central1\"."
+  }
+}
+
+variable "firestore_delete_protection" {
+  type        = bool
+  description = "Whether a created Firestore database refuses deletion until this is turned off."
+  default     = true
+}
+
+variable "firestore_deletion_policy" {
+  type        = string
+  description = "What `terraform destroy` does to a created Firestore database: ABANDON leaves it and its data, DELETE deletes it."
+  default     = "ABANDON"
+
+  validation {
+    condition     = contains(["ABANDON", "DELETE"], var.firestore_deletion_policy)
+    error_message = "firestore_deletion_policy must be ABANDON or DELETE."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Dialogflow
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "create_conversation_profile" {
+  type        = bool
+  description = "Whether to create a conversation profile that publishes to the topics; false lets you point an existing profile at them."
+  default     = true
+}
+
+variable "conversation_profile_display_name" {
+  type        = string
+  description = "Display name of the created conversation profile."
+  default     = "Conversation history"
+
+  validation {
+    condition     = length(trimspace(var.conversation_profile_display_name)) > 0 && length(var.conversation_profile_display_name) <= 1024
+    error_message = "conversation_profile_display_name must not be blank and must be at most 1024 characters."
+  }
+}
+
+variable "dialogflow_location" {
+  type        = string
+  description = "Dialogflow location of the created conversation profile, such as \"global\" or \"us-central1\"."
+  default     = "global"
+
+  validation {
+    condition     = can(regex("^(global|[a-z]+-[a-z]+[0-9]+)$", var.dialogflow_location))
+    error_message = "dialogflow_location must be \"global\" or a region such as \"us-central1\"."
+  }
+}
+
+variable "dialogflow_language_code" {
+  type        = string
+  description = "BCP-47 language code of the created conversation profile, such as \"en-US\"."
+  default     = "en-US"
+
+  validation {
+    condition     = can(regex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", var.dialogflow_language_code))
+    error_message = "dialogflow_language_code must be a BCP-47 language code such as \"en-US\" or \"de\"."
+  }
+}
+
+variable "dialogflow_agent" {
+  type        = string
+  description = "Agent (or agent environment) the created profile hands conversations to, as a resource name; empty means no automated agent."
+  default     = ""
+
+  validation {
+    condition     = var.dialogflow_agent == "" || can(regex("^projects/[^/]+(/locations/[^/]+)?/(agent|agents/[^/]+)(/environments/[^/]+)?$", var.dialogflow_agent))
+    error_message = "dialogflow_agent must be empty or a name such as \"projects/p/locations/global/agent\" or \"projects/p/locations/l/agents/a/environments/e\"."
+  }
+}
