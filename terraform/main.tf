@@ -31,10 +31,25 @@ locals {
   # Read by the history API only.
   history_only_environment_variables = {
     SERVED_PROJECTS = join(",", length(var.served_projects) > 0 ? var.served_projects : [var.project_id])
+    # The second lock behind Cloud Run's IAM: the callers' ID tokens must carry one of these emails.
+    AUTH_ALLOWED_EMAILS  = join(",", local.history_allowed_emails)
+    CORS_ALLOWED_ORIGINS = join(",", var.history_cors_allowed_origins)
   }
 
-  ingest_environment_variables  = local.shared_environment_variables
+  # Read by the ingest functions only: Pub/Sub's push OIDC token must be the push service account's (its
+  # audience, the function's own URL, is checked against the request's host).
+  ingest_only_environment_variables = {
+    AUTH_ALLOWED_EMAILS = google_service_account.push.email
+  }
+
+  ingest_environment_variables  = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
   history_environment_variables = merge(local.shared_environment_variables, local.history_only_environment_variables)
+
+  # Emails of the user and service-account invokers; a group's members cannot be told from a token, so with
+  # groups only (and no history_allowed_emails) the in-code check is off and Cloud Run's IAM check remains.
+  history_allowed_emails = var.history_allowed_emails != null ? var.history_allowed_emails : [
+    for member in var.history_invokers : split(":", member)[1] if startswith(member, "user:") || startswith(member, "serviceAccount:")
+  ]
 
   # Secrets, read from Secret Manager when an instance starts (pinned to a version, so a new key redeploys).
   history_secret_environment_variables = {

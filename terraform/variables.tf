@@ -235,6 +235,28 @@ variable "history_invokers" {
   }
 }
 
+variable "history_allowed_emails" {
+  type        = list(string)
+  description = "Emails whose Google ID tokens the history API accepts (checked in code behind Cloud Run's IAM); null derives them from the user: and serviceAccount: members of history_invokers."
+  default     = null
+
+  validation {
+    condition     = var.history_allowed_emails == null ? true : alltrue([for email in var.history_allowed_emails : can(regex("^[^\\s@,]+@[^\\s@,]+$", email))])
+    error_message = "history_allowed_emails must hold plain email addresses, such as reporting@my-project.iam.gserviceaccount.com."
+  }
+}
+
+variable "history_cors_allowed_origins" {
+  type        = list(string)
+  description = "Browser origins (such as https://console.example.com) allowed to call the history API from a web page; none by default."
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.history_cors_allowed_origins : can(regex("^https?://[^\\s,/]+$", origin))])
+    error_message = "history_cors_allowed_origins entries must be origins: scheme and host, no path, such as https://console.example.com."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------------------------
 # What the functions read (shared/platform/config.ts)
 # ---------------------------------------------------------------------------------------------------------------------

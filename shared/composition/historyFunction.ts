@@ -4,7 +4,7 @@ import { createFirestoreHistoryReader } from '../firestore/historyReader';
 import { createHistoryHandler } from '../http/historyHandler';
 import { functionStarted } from '../platform/logEvents';
 import { createPageTokenCodec } from '../platform/pageTokens';
-import { startFunction } from './startup';
+import { authenticatorFor, startFunction } from './startup';
 
 /** Wires the history API: configuration, the Firestore reader, page tokens, the use cases, the HTTP edge. */
 export function buildHistoryFunction(functionName: string, env: Record<string, string | undefined>) {
@@ -18,6 +18,6 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
     tokens: createPageTokenCodec(config.pageTokenSecret!),
     servesProject: (project) => served === '*' || served.includes(project),
   });
-  functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served });
-  return createHistoryHandler({ queries, logger });
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.allowedEmails.length > 0 });
+  return createHistoryHandler({ queries, logger, corsAllowedOrigins: config.corsAllowedOrigins, ...authenticatorFor(config) });
 }

@@ -4,7 +4,7 @@ import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreQuarantineStore } from '../firestore/quarantineStore';
 import { createIngestHandler } from '../http/ingestHandler';
 import { functionStarted } from '../platform/logEvents';
-import { startFunction } from './startup';
+import { authenticatorFor, startFunction } from './startup';
 
 /** Wires an ingest push endpoint: configuration, Firestore adapters, use case, HTTP edge. */
 export function buildIngestFunction(functionName: string, env: Record<string, string | undefined>) {
@@ -16,6 +16,12 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
     receivedBy: functionName,
     now: () => new Date(),
   });
-  functionStarted(logger, { function: functionName, databaseId: config.databaseId, retentionDays: config.retentionDays, emulator: config.emulatorHost !== undefined });
-  return createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes });
+  functionStarted(logger, {
+    function: functionName,
+    databaseId: config.databaseId,
+    retentionDays: config.retentionDays,
+    authentication: config.auth.allowedEmails.length > 0,
+    emulator: config.emulatorHost !== undefined,
+  });
+  return createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes, ...authenticatorFor(config) });
 }

@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../platform/config';
+import { createRequestAuthenticator, type Authenticate } from '../http/authenticateRequest';
+import { createIdTokenVerifier } from '../platform/idTokens';
 import { createLogger, type Logger } from '../platform/logger';
 
 /**
@@ -25,4 +27,11 @@ export function startFunction(
   }
   const logger = createLogger({ level: config.logLevel, projectId: config.projectId });
   return { config, logger };
+}
+
+/** The ID-token check when AUTH_ALLOWED_EMAILS is set; nothing (authentication off) otherwise. */
+export function authenticatorFor(config: Config): { authenticate?: Authenticate } {
+  if (config.auth.allowedEmails.length === 0) return {};
+  const verify = createIdTokenVerifier({ allowedEmails: config.auth.allowedEmails, certsUrl: config.auth.certsUrl });
+  return { authenticate: createRequestAuthenticator(verify, config.auth.audiences) };
 }

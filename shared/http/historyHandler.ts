@@ -3,6 +3,8 @@ import type { createHistoryQueries, HistoryResult } from '../domain/history/hist
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
+import type { Authenticate } from './authenticateRequest';
+import { applyCors } from './cors';
 import { googleError } from './googleErrors';
 import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest';
 import { statusForFailure } from './statusForOutcome';
@@ -10,6 +12,9 @@ import { statusForFailure } from './statusForOutcome';
 export interface HistoryHandlerDependencies {
   queries: ReturnType<typeof createHistoryQueries>;
   logger: Logger;
+  /** Checks the caller's Google ID token; absent when authentication is off (locally). */
+  authenticate?: Authenticate;
+  corsAllowedOrigins: readonly string[];
 }
 
 /** The HTTP edge of the history API: Dialogflow's REST paths in, Dialogflow's JSON (or Google's error shape) out. */
@@ -18,6 +23,16 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const log = deps.logger.withTrace(parseTraceContext(req.headers));
     const started = performance.now();
     const method = req.method;
+    if (applyCors(req, res, deps.corsAllowedOrigins)) return;
+    if (deps.authenticate) {
+      const check = await deps.authenticate(req);
+      if (!check.ok) {
+        logEvents.authRefused(log, { status: check.status, reason: check.reason, method });
+        if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
+        res.status(check.status).json(googleError(check.status, check.reason));
+        return;
+      }
+    }
     const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;

@@ -4,6 +4,7 @@ import type { IngestOutcome } from '../domain/outcomes';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
+import type { Authenticate } from './authenticateRequest';
 import { checkPushRequest } from './pushRequest';
 import { statusForFailure, statusForOutcome } from './statusForOutcome';
 
@@ -11,12 +12,23 @@ export interface IngestHandlerDependencies {
   ingest: (delivery: Delivery) => Promise<IngestOutcome>;
   logger: Logger;
   maxBodyBytes: number;
+  /** Checks Pub/Sub's push token; absent when authentication is off (locally). */
+  authenticate?: Authenticate;
 }
 
 /** The HTTP edge of a push endpoint: refuse what is not a delivery, ingest the rest, answer with the outcome's status. */
 export function createIngestHandler(deps: IngestHandlerDependencies) {
   return async function handlePush(req: Request, res: Response): Promise<void> {
     const log = deps.logger.withTrace(parseTraceContext(req.headers));
+    if (deps.authenticate) {
+      const check = await deps.authenticate(req);
+      if (!check.ok) {
+        logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
+        if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
+        res.status(check.status).json({ error: { code: check.status, message: check.reason } });
+        return;
+      }
+    }
     const rawBody: Uint8Array = req.rawBody ?? new Uint8Array();
     const parts = { method: req.method, contentType: req.headers['content-type'], bodyBytes: rawBody.byteLength };
     const refusal = checkPushRequest(parts, deps.maxBodyBytes);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { GOOGLE_CERTS_URL } from './idTokens';
 
 const integer = (name: string, min: number, max: number, fallback: number) =>
   z
@@ -12,6 +13,21 @@ const integer = (name: string, min: number, max: number, fallback: number) =>
         return z.NEVER;
       }
       return value;
+    });
+
+/** A comma-separated list whose every item matches `item`; empty when unset. */
+const list = (name: string, item: RegExp, what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const items = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      const bad = items.filter((entry) => !item.test(entry));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of ${what} (not ${bad.map((b) => `"${b.slice(0, 80)}"`).join(', ')})` });
+        return z.NEVER;
+      }
+      return items;
     });
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'] as const;
@@ -43,6 +59,10 @@ const EnvironmentSchema = z.object({
     .regex(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids')
     .optional(),
   PAGE_TOKEN_SECRET: z.string().min(32, 'PAGE_TOKEN_SECRET must be at least 32 characters').optional(),
+  AUTH_ALLOWED_EMAILS: list('AUTH_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
+  AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^https?:\/\/[^\s,]+$/, 'URLs'),
+  AUTH_CERTS_URL: z.url({ error: 'AUTH_CERTS_URL must be a URL' }).default(GOOGLE_CERTS_URL),
+  CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
 });
 
 export interface Config {
@@ -72,6 +92,18 @@ export interface Config {
    * 0 keeps everything forever.
    */
   retentionDays: number;
+  /**
+   * Google ID token verification (Pub/Sub's push OIDC token; the history
+   * API's callers): on when allowedEmails is not empty.
+   */
+  auth: {
+    allowedEmails: string[];
+    /** The token's expected `aud`; empty means the function's own URL, `https://<Host>`. */
+    audiences: string[];
+    certsUrl: string;
+  };
+  /** Browser origins allowed to call the history API (CORS); none by default. */
+  corsAllowedOrigins: string[];
 }
 
 /**
@@ -87,6 +119,8 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'LOG_LEVEL',
   'SERVED_PROJECTS',
   'PAGE_TOKEN_SECRET',
+  'AUTH_ALLOWED_EMAILS',
+  'CORS_ALLOWED_ORIGINS',
 ] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
@@ -125,5 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     servedProjects,
     pageTokenSecret: e.PAGE_TOKEN_SECRET ?? (emulator ? EMULATOR_PAGE_TOKEN_SECRET : undefined),
     retentionDays: e.RETENTION_DAYS,
+    auth: { allowedEmails: e.AUTH_ALLOWED_EMAILS, audiences: e.AUTH_AUDIENCES, certsUrl: e.AUTH_CERTS_URL },
+    corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
   };
 }

@@ -26,6 +26,8 @@ export interface IdTokenVerifierOptions {
   certsUrl: string;
   clockToleranceSeconds?: number;
   fetchTimeoutMs?: number;
+  /** After a token names an unknown key, the keys are refetched at most this often. */
+  refetchCooldownMs?: number;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
@@ -34,7 +36,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions) {
   const keys = createRemoteJWKSet(new URL(options.certsUrl), {
     timeoutDuration: options.fetchTimeoutMs ?? 5_000,
     // A token with an unknown key id triggers a refetch, at most this often.
-    cooldownDuration: 30_000,
+    cooldownDuration: options.refetchCooldownMs ?? 30_000,
     cacheMaxAge: 6 * 60 * 60 * 1000,
   });
   const allowed = new Set(options.allowedEmails.map((email) => email.toLowerCase()));

@@ -57,3 +57,8 @@ export function historyRefused(log: Logger, fields: { method: string; route?: st
 export function historyFailed(log: Logger, fields: { method: string; route: string; status: number }, error: unknown): void {
   log.log('ERROR', 'history.failed', `A history request failed with ${fields.status}`, { ...fields, ...describeError(error) });
 }
+
+export function authRefused(log: Logger, fields: { status: number; reason: string; method: string }): void {
+  // 503 means our key fetch failed (Pub/Sub retries); 401/403 are the caller's.
+  log.log(fields.status === 503 ? 'ERROR' : 'WARNING', 'auth.refused', `Refused with ${fields.status}: ${fields.reason}`, fields);
+}

@@ -47,7 +47,7 @@ interface DeployedFunction {
 }
 
 /** Read only by the history API; the ingest functions read every other deployed variable. */
-const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET'];
+const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS'];
 
 function registeredTargets(dir: string): string[] {
   const source = readFileSync(join(ROOT, 'functions', dir, 'index.ts'), 'utf8');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GOOGLE_CERTS_URL } from '../../../shared/platform/idTokens';
 import { ConfigError, EMULATOR_PAGE_TOKEN_SECRET, EMULATOR_PROJECT_ID, loadConfig, type Config } from '../../../shared/platform/config';
 
 const DEFAULTS: Config = {
@@ -11,6 +12,8 @@ const DEFAULTS: Config = {
   servedProjects: [],
   pageTokenSecret: undefined,
   retentionDays: 0,
+  auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
+  corsAllowedOrigins: [],
 };
 
 const VARIABLES = [
@@ -23,6 +26,10 @@ const VARIABLES = [
   'LOG_LEVEL',
   'SERVED_PROJECTS',
   'PAGE_TOKEN_SECRET',
+  'AUTH_ALLOWED_EMAILS',
+  'AUTH_AUDIENCES',
+  'AUTH_CERTS_URL',
+  'CORS_ALLOWED_ORIGINS',
 ];
 
 function configError(env: Record<string, string>): ConfigError {
@@ -77,6 +84,8 @@ describe('loadConfig', () => {
         servedProjects: ['proj-a', 'proj-b'],
         pageTokenSecret: 's'.repeat(32),
         retentionDays: 400,
+        auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
+        corsAllowedOrigins: [],
       },
     },
     { name: 'accepts * as every served project', env: { SERVED_PROJECTS: '*' }, expected: { ...DEFAULTS, servedProjects: '*' } },
@@ -120,6 +129,10 @@ describe('loadConfig', () => {
     { name: 'refuses an empty entry in served projects', variable: 'SERVED_PROJECTS', value: 'proj-a,,proj-b' },
     { name: 'refuses * mixed with projects', variable: 'SERVED_PROJECTS', value: '*,proj-a' },
     { name: 'refuses a page token secret under 32 characters', variable: 'PAGE_TOKEN_SECRET', value: 'short' },
+    { name: 'refuses an allowed principal that is not an email', variable: 'AUTH_ALLOWED_EMAILS', value: 'push@p.iam.gserviceaccount.com,allUsers' },
+    { name: 'refuses an audience that is not a URL', variable: 'AUTH_AUDIENCES', value: 'my-function' },
+    { name: 'refuses a certificate source that is not a URL', variable: 'AUTH_CERTS_URL', value: 'certs' },
+    { name: 'refuses a CORS origin with a path', variable: 'CORS_ALLOWED_ORIGINS', value: 'https://console.example.com/app' },
   ];
   it.each(refused)('$name, naming $variable', ({ variable, value }) => {
     const error = configError({ [variable]: value });
@@ -153,5 +166,22 @@ describe('loadConfig', () => {
 describe('loadConfig treats blank values alike', () => {
   it.each(['LOG_LEVEL', 'GOOGLE_CLOUD_PROJECT', 'FIRESTORE_DEADLINE_MS', 'SERVED_PROJECTS', 'PAGE_TOKEN_SECRET'])('treats a whitespace-only %s as unset', (name) => {
     expect(loadConfig({ [name]: '   ' })).toStrictEqual(loadConfig({}));
+  });
+});
+
+describe('loadConfig reads authentication and CORS settings', () => {
+  it('turns comma-separated lists into arrays, ignoring spaces and empty items', () => {
+    const config = loadConfig({
+      AUTH_ALLOWED_EMAILS: ' push@p.iam.gserviceaccount.com , ops@example.com,',
+      AUTH_AUDIENCES: 'https://ingest-abc-uc.a.run.app',
+      AUTH_CERTS_URL: 'http://127.0.0.1:9999/certs',
+      CORS_ALLOWED_ORIGINS: 'https://console.example.com',
+    });
+    expect(config.auth).toEqual({
+      allowedEmails: ['push@p.iam.gserviceaccount.com', 'ops@example.com'],
+      audiences: ['https://ingest-abc-uc.a.run.app'],
+      certsUrl: 'http://127.0.0.1:9999/certs',
+    });
+    expect(config.corsAllowedOrigins).toEqual(['https://console.example.com']);
   });
 });
