@@ -64,12 +64,40 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 const BASE64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
 
 function decodeBase64(text: string): Uint8Array {
-  let standard: string;
-  if (BASE64.test(text)) standard = text;
-  else if (BASE64URL.test(text)) standard = text.replaceAll('-', '+').replaceAll('_', '/');
-  else reject('data_not_base64', "Field 'message.data' is not base64");
-  const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, '='));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  if (!BASE64.test(text) && !BASE64URL.test(text)) reject('data_not_base64', "Field 'message.data' is not base64");
+  return base64ToBytes(text);
+}
+
+/** Both alphabets map to the same six bits; the regular expressions above have already refused mixtures. */
+const SEXTETS = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  table['+'.charCodeAt(0)] = table['-'.charCodeAt(0)] = 62;
+  table['/'.charCodeAt(0)] = table['_'.charCodeAt(0)] = 63;
+  return table;
+})();
+
+/**
+ * Decodes validated base64 (either alphabet, padded or not) without the
+ * binary string atob() would build first: a per-delivery cost on the hot path.
+ */
+function base64ToBytes(text: string): Uint8Array {
+  let length = text.length;
+  while (length > 0 && text.charCodeAt(length - 1) === 61 /* = */) length--;
+  const bytes = new Uint8Array(Math.floor((length * 3) / 4));
+  let out = 0;
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < length; i++) {
+    buffer = (buffer << 6) | SEXTETS[text.charCodeAt(i)]!;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[out++] = (buffer >> bits) & 0xff;
+    }
+  }
+  return bytes;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -182,7 +210,8 @@ function toMessageEvent(
     if (parsed === undefined) reject('invalid_timestamp', "Field 'newMessagePayload.createTime' is not an RFC 3339 timestamp");
     createTime = parsed;
   }
-  const payloadJson = canonicalJson(message);
+  // Written once with create(), never compared: plain JSON is enough (lifecycle details, kept in a set, are canonical).
+  const payloadJson = JSON.stringify(message);
   checkSize(payloadJson, MAX_STORED_JSON_BYTES, 'The message');
   const eventDetailJson = Object.keys(eventDetail).length > 0 ? canonicalJson(eventDetail) : undefined;
   if (eventDetailJson !== undefined) checkSize(eventDetailJson, MAX_LIFECYCLE_DETAIL_BYTES, "The NEW_MESSAGE event's detail");
@@ -201,8 +230,23 @@ function toMessageEvent(
 }
 
 function checkSize(json: string, limit: number, what: string): void {
-  const bytes = new TextEncoder().encode(json).byteLength;
+  const bytes = utf8Length(json);
   if (bytes > limit) reject('too_large', `${what} is ${bytes} bytes, over the ${limit} bytes that can be stored`);
+}
+
+/** Bytes of `text` in UTF-8, counted without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /** Drops undefined values so that stored records have no `undefined` fields (Firestore refuses them). */

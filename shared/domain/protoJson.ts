@@ -19,6 +19,8 @@ export function protoObject<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.preprocess((value, ctx) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const record = value as Record<string, unknown>;
+    // Most payloads are camelCase already: leave them as they are, without copying.
+    if (!Object.keys(record).some((key) => camelBySnake.has(key))) return record;
     const entries = Object.keys(record).flatMap((key): Array<[string, unknown]> => {
       const camel = camelBySnake.get(key);
       if (camel === undefined) return [[key, record[key]]];

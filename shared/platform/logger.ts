@@ -51,7 +51,13 @@ export function createLogger(options: LoggerOptions, context: LogFields = {}): L
   };
 }
 
+/** Plain JSON.stringify first (a replacer function slows every line); bigints then as strings; a cycle as a note. */
 function safeStringify(entry: LogFields): string {
+  try {
+    return JSON.stringify(entry);
+  } catch {
+    // Only a bigint or a cycle gets here.
+  }
   try {
     return JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch {

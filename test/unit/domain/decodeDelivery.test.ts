@@ -289,10 +289,10 @@ describe('decodeDelivery accepts', () => {
     expect(result.ok ? readable(result.event) : result.rejection).toEqual(expected);
   });
 
-  it('stores payloadJson as canonical JSON with sorted keys', () => {
+  it('stores payloadJson as the message was received, field order included', () => {
     const result = decodeDelivery(deliver({ conversation: CONV_SHORT, type: 'NEW_MESSAGE', newMessagePayload: { name: `${CONV_SHORT}/messages/M1`, content: 'hi', b: { z: 1, a: 2 } } }));
     expect(result.ok && result.event.kind === 'message' && result.event.record.payloadJson).toBe(
-      `{"b":{"a":2,"z":1},"content":"hi","name":"${CONV_SHORT}/messages/M1"}`,
+      `{"name":"${CONV_SHORT}/messages/M1","content":"hi","b":{"z":1,"a":2}}`,
     );
   });
 

@@ -1,0 +1,155 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { bundleFunctions } from '../shared/build/bundleFunctions';
+import { lifecycleEvent } from '../test/support/builders';
+import { toPushBody } from '../shared/local/pushDelivery';
+import { startCountingFirestore } from './lib/countingFirestore';
+import { BUILD_DIRECTORY, stopProcess } from './lib/processes';
+import { findFreePort } from '../shared/local/embeddedFirestore';
+import { median, ratio, repeat } from './lib/stats';
+
+/**
+ * 4. Cold start: each built bundle started as Cloud Functions starts it
+ * (the Functions Framework CLI, --target, --source dist/<function>), timed
+ * from spawn to its first 2xx answer to a real request, against a trivial
+ * Functions Framework function started the same way. Also: how long
+ * requiring each bundle takes, how much of that is the Firestore client,
+ * and bundle sizes.
+ */
+export interface ColdStart {
+  trivialFirst2xxMs: number;
+  functions: Array<{
+    directory: string;
+    first2xxMs: number;
+    ratio: number;
+    moduleLoadMs: number;
+    bundleKiB: number;
+    /** The same function with the Firestore client bundled too (an alternative measured, not shipped). */
+    firestoreBundled: { first2xxMs: number; ratio: number; moduleLoadMs: number; bundleKiB: number };
+  }>;
+  trivialModuleLoadMs: number;
+  firestoreClientLoadMs: number;
+  functionsFrameworkLoadMs: number;
+}
+
+const require = createRequire(import.meta.url);
+const FUNCTIONS_FRAMEWORK_CLI = join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
+const TARGETS: Record<string, string> = {
+  'ingest-lifecycle-events': 'ingestLifecycleEvents',
+  'ingest-message-events': 'ingestMessageEvents',
+  'conversation-history': 'conversationHistory',
+  trivial: 'trivial',
+};
+
+/** The alternative: the Firestore client bundled with the function instead of installed beside it. */
+async function buildFirestoreBundled(directory: string): Promise<{ source: string; bundleKiB: number }> {
+  const source = join(BUILD_DIRECTORY, 'firestore-bundled', directory);
+  mkdirSync(source, { recursive: true });
+  const result = await build({
+    entryPoints: [join('functions', directory, 'index.ts')],
+    outfile: join(source, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    external: ['@google-cloud/functions-framework'],
+    metafile: true,
+    logLevel: 'error',
+  });
+  writeFileSync(join(source, 'package.json'), JSON.stringify({ name: directory, main: 'index.js' }));
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.js'));
+  return { source, bundleKiB: (output?.[1].bytes ?? 0) / 1024 };
+}
+
+function writeTrivialBundle(): string {
+  const directory = join(BUILD_DIRECTORY, 'trivial');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'index.js'), "require('@google-cloud/functions-framework').http('trivial', (req, res) => res.status(204).end());\n");
+  writeFileSync(join(directory, 'package.json'), JSON.stringify({ name: 'trivial', main: 'index.js' }));
+  return directory;
+}
+
+let sequence = 0;
+function firstRequest(directory: string): { path: string; init: RequestInit } {
+  if (directory === 'conversation-history') return { path: '/v2/projects/bench-project/locations/global/conversations?pageSize=1', init: {} };
+  const body = toPushBody({ event: lifecycleEvent(`projects/bench-project/locations/global/conversations/Cold${sequence++}`, 'CONVERSATION_STARTED'), publishTime: '2026-11-02T14:00:00Z', messageId: `cold-${sequence}` });
+  return { path: '/', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } };
+}
+
+async function timeToFirst2xx(directory: string, source: string, env: Record<string, string>): Promise<number> {
+  const port = await findFreePort();
+  const { path, init } = firstRequest(directory);
+  const started = performance.now();
+  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${TARGETS[directory]}`, `--source=${source}`, `--port=${port}`], {
+    env: { ...process.env, ...env, METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING' },
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${directory} exited with ${child.exitCode}`);
+      if (performance.now() - started > 30_000) throw new Error(`${directory} gave no 2xx within 30 s`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, init);
+        await response.arrayBuffer();
+        if (response.ok) return performance.now() - started;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolveWait) => setTimeout(resolveWait, 2));
+    }
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+/** Milliseconds to require `modules` in a fresh node process (the Functions Framework first, as its loader does). */
+function moduleLoadMs(modules: string[]): number {
+  const script = `const { performance } = require('node:perf_hooks');
+${modules.slice(0, -1).map((m) => `require(${JSON.stringify(m)});`).join('\n')}
+const t = performance.now(); require(${JSON.stringify(modules.at(-1))}); process.stderr.write('load-ms=' + String(performance.now() - t));`;
+  // The bundles log to stdout as they load; the figure goes to stderr.
+  const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, METADATA_SERVER_DETECTION: 'none', FIRESTORE_EMULATOR_HOST: '127.0.0.1:1' } });
+  const match = /load-ms=([0-9.]+)/.exec(result.stderr.toString());
+  if (!match) throw new Error(`Could not time the loading of ${modules.at(-1)}: ${result.stderr.toString().slice(0, 500)}`);
+  return Number(match[1]);
+}
+
+export async function benchColdStart(options: { runs: number }): Promise<ColdStart> {
+  const built = await bundleFunctions();
+  const trivialDirectory = writeTrivialBundle();
+  const firestore = await startCountingFirestore();
+  const env = { FIRESTORE_EMULATOR_HOST: firestore.host };
+  try {
+    const trivialFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('trivial', trivialDirectory, env), 1));
+    const functions = [];
+    for (const fn of built) {
+      const first2xxMs = median(await repeat(options.runs, () => timeToFirst2xx(fn.directory, `dist/${fn.directory}`, env), 1));
+      const moduleLoad = median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(fn.outputDirectory, 'index.js')])));
+      const alternative = await buildFirestoreBundled(fn.directory);
+      const bundledFirst2xx = median(await repeat(options.runs, () => timeToFirst2xx(fn.directory, alternative.source, env), 1));
+      const bundledLoad = median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(alternative.source, 'index.js')])));
+      functions.push({
+        directory: fn.directory,
+        first2xxMs,
+        ratio: ratio(first2xxMs, trivialFirst2xxMs),
+        moduleLoadMs: moduleLoad,
+        bundleKiB: fn.bundleBytes / 1024,
+        firestoreBundled: { first2xxMs: bundledFirst2xx, ratio: ratio(bundledFirst2xx, trivialFirst2xxMs), moduleLoadMs: bundledLoad, bundleKiB: alternative.bundleKiB },
+      });
+    }
+    return {
+      trivialFirst2xxMs,
+      functions,
+      trivialModuleLoadMs: median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(trivialDirectory, 'index.js')]))),
+      firestoreClientLoadMs: median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', '@google-cloud/firestore']))),
+      functionsFrameworkLoadMs: median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework']))),
+    };
+  } finally {
+    firestore.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import { toPushBody } from '../shared/local/pushDelivery';
+import { difference, startCountingFirestore, type OperationCounts } from './lib/countingFirestore';
+import { startServer } from './lib/processes';
+
+/**
+ * 3. Firestore operations per event, counted at the emulator's gRPC service
+ * while the real client in the running functions does its work. Each case
+ * is one delivery, measured alone.
+ */
+export interface CostCase {
+  name: string;
+  counts: OperationCounts;
+  goal: string;
+  met: boolean;
+}
+
+export async function benchFirestoreCost(): Promise<CostCase[]> {
+  const firestore = await startCountingFirestore();
+  const stack = await startServer('shared/local/start.ts', { FIRESTORE_EMULATOR_HOST: firestore.host, LOG_LEVEL: 'WARNING' }, { bundle: false });
+  const conversation = 'projects/bench-project/locations/global/conversations/CostCase';
+  let sequence = 0;
+  const deliver = async (event: Record<string, unknown>, messageId = `cost-${sequence++}`) => {
+    const target = event['type'] === 'NEW_MESSAGE' ? 'ingestMessageEvents' : 'ingestLifecycleEvents';
+    const before = firestore.counts();
+    const response = await fetch(`${stack.url}/${target}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(toPushBody({ event, messageId, publishTime: `2026-11-02T14:00:${String(sequence % 60).padStart(2, '0')}Z` }, target)),
+    });
+    await response.arrayBuffer();
+    return difference(firestore.counts(), before);
+  };
+  const message = (id: string) => ({
+    conversation,
+    type: 'NEW_MESSAGE',
+    newMessagePayload: { name: `${conversation}/messages/${id}`, content: 'hello', createTime: '2026-11-02T14:00:01Z', participantRole: 'END_USER' },
+  });
+
+  try {
+    const cases: CostCase[] = [];
+    const add = (name: string, counts: OperationCounts, goal: string, met: (c: OperationCounts) => boolean) =>
+      cases.push({ name, counts, goal, met: met(counts) });
+
+    add('NEW_MESSAGE, first of its conversation in this instance', await deliver(message('M0')), 'conversation created once per instance: 2 writes', (c) => c.writes + c.failedPreconditionWrites <= 2 && c.documentReads === 0);
+    const steady = await deliver(message('M1'));
+    add('NEW_MESSAGE, steady state', steady, '1 write, 0 reads', (c) => c.writes === 1 && c.documentReads === 0 && c.failedPreconditionWrites === 0);
+    add('NEW_MESSAGE, duplicate delivery', await deliver(message('M1'), 'cost-dup-m1'), 'at most 1 read or 1 failed precondition write', (c) => c.writes === 0 && c.documentReads + c.failedPreconditionWrites <= 1);
+    const started = { conversation, type: 'CONVERSATION_STARTED' };
+    add('CONVERSATION_STARTED', await deliver(started, 'cost-started'), '1 transaction: 1 read, 1 write', (c) => c.documentReads <= 1 && c.writes <= 1 && c.commits <= 1);
+    add('CONVERSATION_STARTED, duplicate delivery', await deliver(started, 'cost-started'), 'at most 1 read, no write', (c) => c.documentReads <= 1 && c.writes === 0);
+    add('CONVERSATION_FINISHED', await deliver({ conversation, type: 'CONVERSATION_FINISHED' }), '1 transaction: 1 read, 1 write', (c) => c.documentReads <= 1 && c.writes <= 1 && c.commits <= 1);
+    return cases;
+  } finally {
+    await stack.stop();
+    firestore.stop();
+  }
+}

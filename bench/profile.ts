@@ -1,0 +1,10 @@
+import { spawn } from 'node:child_process';
+import { postLoad } from './lib/load';
+import { bundleScript, waitForReady, stopProcess } from './lib/processes';
+import { messageBodies } from './lib/workload';
+const port = 18999;
+const bundle = await bundleScript(process.argv[2] ?? 'bench/servers/inMemoryIngest.ts');
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', bundle], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+await waitForReady(child, /ready/, 'server');
+await postLoad(`http://127.0.0.1:${port}`, messageBodies(20000, 200), { connections: 50, seconds: 6 });
+await stopProcess(child);

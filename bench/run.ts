@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: what users pay for (Firestore operations, instances) and
+ * what they feel (latency, cold starts), each figure a median of several
+ * runs next to a baseline measured in the same run, as a ratio: these
+ * machines are noisy, absolute times are context only.
+ *
+ *   npm run bench              the full run (a few minutes on 2 cores)
+ *   npm run bench -- --quick   fewer and shorter runs, for a smoke check
+ *
+ * Prints a table and writes the figures to bench/results/<time>.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchColdStart } from './coldStart';
+import { benchEndToEnd } from './endToEnd';
+import { benchFirestoreCost } from './firestoreCost';
+import { benchHandlerOverhead } from './handlerOverhead';
+import { benchQueryPaging } from './queryPaging';
+import { round } from './lib/stats';
+
+process.env['METADATA_SERVER_DETECTION'] = 'none';
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick;
+const load = { runs: quick ? 1 : 5, seconds: quick ? 2 : 5, connections: 50 };
+
+const lines: string[] = [];
+const print = (line = '') => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const verdict = (met: boolean) => (met ? 'met' : 'NOT MET');
+const ms = (value: number) => `${round(value, 1)} ms`;
+
+print(`# Benchmarks (${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}, Node ${process.version})`);
+
+const overhead = await benchHandlerOverhead(load);
+print('\n## 1. Handler overhead (in-memory store, 50 connections)');
+print('| server | req/s | p50 | p99 | ratio to trivial |');
+print('|---|---|---|---|---|');
+for (const [name, result] of [
+  ['ingestMessageEvents (Functions Framework)', overhead.ingest],
+  ['trivial function (Functions Framework, 204)', overhead.trivial],
+  ['bare node:http (204), context', overhead.bareHttp],
+] as const) {
+  print(`| ${name} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${round(result.requestsPerSecond / overhead.trivial.requestsPerSecond)} |`);
+}
+print(`Goal: ingest throughput >= 0.8 x trivial: ${round(overhead.throughputRatio)} (${verdict(overhead.throughputRatio >= 0.8)})`);
+
+const endToEnd = await benchEndToEnd(load);
+print('\n## 2. End to end into the embedded Firestore (50 connections)');
+print('| events | events/s | p50 | p99 | ratio to in-memory ingest |');
+print('|---|---|---|---|---|');
+for (const [name, result] of [
+  ['NEW_MESSAGE', endToEnd.messages],
+  ['CONVERSATION_STARTED', endToEnd.lifecycle],
+] as const) {
+  print(`| ${name} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${round(result.requestsPerSecond / overhead.ingest.requestsPerSecond)} |`);
+}
+print('The embedded emulator is a Node process on the same two cores: context, not a prediction of Firestore.');
+
+const cost = await benchFirestoreCost();
+print('\n## 3. Firestore operations per event (counted at the emulator)');
+print('| delivery | reads | writes | failed precondition writes | commits | goal | |');
+print('|---|---|---|---|---|---|---|');
+for (const c of cost) {
+  print(`| ${c.name} | ${c.counts.documentReads} | ${c.counts.writes} | ${c.counts.failedPreconditionWrites} | ${c.counts.commits} | ${c.goal} | ${verdict(c.met)} |`);
+}
+
+const coldStart = await benchColdStart({ runs: quick ? 1 : 5 });
+print('\n## 4. Cold start (Functions Framework CLI, spawn to first 2xx)');
+print('| bundle | first 2xx | ratio to trivial | module load | size | with Firestore bundled: first 2xx, ratio, module load, size |');
+print('|---|---|---|---|---|---|');
+print(`| trivial function | ${ms(coldStart.trivialFirst2xxMs)} | 1 | ${ms(coldStart.trivialModuleLoadMs)} | | |`);
+for (const fn of coldStart.functions) {
+  const alt = fn.firestoreBundled;
+  print(
+    `| ${fn.directory} | ${ms(fn.first2xxMs)} | ${round(fn.ratio)} | ${ms(fn.moduleLoadMs)} | ${round(fn.bundleKiB, 1)} KiB | ${ms(alt.first2xxMs)}, ${round(alt.ratio)}, ${ms(alt.moduleLoadMs)}, ${round(alt.bundleKiB, 1)} KiB |`,
+  );
+}
+print(`Loading @google-cloud/firestore alone: ${ms(coldStart.firestoreClientLoadMs)}; the Functions Framework: ${ms(coldStart.functionsFrameworkLoadMs)}.`);
+const worstColdStart = Math.max(...coldStart.functions.map((fn) => fn.ratio));
+print(`Goal: first 2xx <= 1.5 x trivial: worst ${round(worstColdStart)} (${verdict(worstColdStart <= 1.5)})`);
+
+const paging = await benchQueryPaging({ passes: quick ? 1 : 3 });
+print(`\n## 5. Query paging (${paging.messages} messages, pages of ${paging.pageSize}, ${paging.pages} pages)`);
+print('| first page | second page | last page | median page | last / first | last / second | max documents read per page |');
+print('|---|---|---|---|---|---|---|');
+print(
+  `| ${ms(paging.firstPageMs)} | ${ms(paging.secondPageMs)} | ${ms(paging.lastPageMs)} | ${ms(paging.medianPageMs)} | ${round(paging.lastToFirstRatio)} | ${round(paging.lastPageMs / paging.secondPageMs)} | ${paging.maxDocumentsReadPerPage} |`,
+);
+print(`Goal: documents read per page <= pageSize + 1: ${paging.maxDocumentsReadPerPage} (${verdict(paging.maxDocumentsReadPerPage <= paging.pageSize + 1)})`);
+print(`Goal: last page within 1.5 x the first: ${round(paging.lastToFirstRatio)} (${verdict(paging.lastToFirstRatio <= 1.5)})`);
+
+const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, paging };
+await mkdir(join('bench', 'results'), { recursive: true });
+const file = join('bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`);
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+print(`\nFigures written to ${file}`);
+process.exit(0);
