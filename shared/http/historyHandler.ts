@@ -3,6 +3,7 @@ import type { createHistoryQueries, HistoryResult } from '../domain/history/hist
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
+import { sendJson } from './sendJson';
 import type { Authenticate } from './authenticateRequest';
 import { applyCors } from './cors';
 import { googleError } from './googleErrors';
@@ -29,7 +30,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       if (!check.ok) {
         logEvents.authRefused(log, { status: check.status, reason: check.reason, method });
         if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-        res.status(check.status).json(googleError(check.status, check.reason));
+        sendJson(res, check.status, googleError(check.status, check.reason));
         return;
       }
     }
@@ -38,7 +39,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });
       if (status === 405) res.set('Allow', 'GET');
-      res.status(status).json(googleError(status, message));
+      sendJson(res, status, googleError(status, message));
       return;
     }
 
@@ -50,13 +51,13 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       const status = statusForFailure(error);
       logEvents.historyFailed(log, { method, route, status }, error);
       const message = status === 503 ? 'The history store is unavailable; retry with backoff' : 'Internal error';
-      res.status(status).json(googleError(status, message));
+      sendJson(res, status, googleError(status, message));
       return;
     }
     if (!result.ok) {
       const status = result.error.kind === 'not_found' ? 404 : 400;
       logEvents.historyRefused(log, { method, route, status, reason: result.error.message });
-      res.status(status).json(googleError(status, result.error.message));
+      sendJson(res, status, googleError(status, result.error.message));
       return;
     }
     const items = result.value['conversations'] ?? result.value['messages'];
@@ -67,7 +68,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       ...(Array.isArray(items) ? { items: items.length } : {}),
       latencyMs: Math.round(performance.now() - started),
     });
-    res.status(200).json(result.value);
+    sendJson(res, 200, result.value);
   };
 }
 

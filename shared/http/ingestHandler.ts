@@ -4,6 +4,7 @@ import type { IngestOutcome } from '../domain/outcomes';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
+import { sendJson } from './sendJson';
 import type { Authenticate } from './authenticateRequest';
 import { checkPushRequest } from './pushRequest';
 import { statusForFailure, statusForOutcome } from './statusForOutcome';
@@ -25,7 +26,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       if (!check.ok) {
         logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
         if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-        res.status(check.status).json({ error: { code: check.status, message: check.reason } });
+        sendJson(res, check.status, { error: { code: check.status, message: check.reason } });
         return;
       }
     }
@@ -35,7 +36,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
     if (refusal) {
       logEvents.requestRefused(log, refusal.status, refusal.reason, parts);
       if (refusal.status === 405) res.set('Allow', 'POST');
-      res.status(refusal.status).json({ error: { code: refusal.status, message: refusal.reason } });
+      sendJson(res, refusal.status, { error: { code: refusal.status, message: refusal.reason } });
       return;
     }
 
@@ -46,7 +47,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       const status = statusForFailure(error);
       const facts = error instanceof DeliveryFailedError ? error.facts : undefined;
       logEvents.ingestFailed(log, facts, error instanceof DeliveryFailedError ? error.cause : error, status);
-      res.status(status).json({ error: { code: status, message: 'The delivery was not stored; Pub/Sub will deliver it again' } });
+      sendJson(res, status, { error: { code: status, message: 'The delivery was not stored; Pub/Sub will deliver it again' } });
       return;
     }
 
@@ -61,7 +62,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
         logEvents.ingestRejected(log, outcome.facts, outcome.rejection, outcome.quarantineId);
         break;
     }
-    res.status(statusForOutcome(outcome)).json(toResponseBody(outcome));
+    sendJson(res, statusForOutcome(outcome), toResponseBody(outcome));
   };
 }
 
