@@ -26,6 +26,8 @@ locals {
     LOG_LEVEL             = var.log_level
     # The bundles are minified: map stack traces in error logs back to the TypeScript sources.
     NODE_OPTIONS = "--enable-source-maps"
+    # The framework's own error pages (a path it cannot decode, a body that is not JSON) then carry no stack trace.
+    NODE_ENV = "production"
   }
 
   # Read by the history API only.

@@ -1,6 +1,6 @@
 import { ConversationEventSchema, type ConversationEvent } from './conversationEvent';
 import { MAX_LIFECYCLE_DETAIL_BYTES } from './conversationState';
-import { canonicalJson, findJsonShapeProblem } from './jsonShape';
+import { canonicalJson, findJsonShapeProblem, truncateText } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { messageSortKey, type IngestEvent } from './records';
@@ -29,9 +29,14 @@ function reject(code: RejectionCode, reason: string): never {
  * Turns the JSON body of a Pub/Sub push delivery into an event to store, or
  * says exactly why it cannot be stored. Pure: no I/O, no clock.
  */
-export function decodeDelivery(body: unknown): DecodeResult {
+export function decodeDelivery(body: unknown, options: { bodyIsUtf8?: boolean } = {}): DecodeResult {
   const facts: DeliveryFacts = {};
   try {
+    readDeliveryIds(body, facts);
+    // The body parser replaces invalid UTF-8 with U+FFFD: storing what it parsed would alter the delivery.
+    if (options.bodyIsUtf8 === false) reject('not_a_push_envelope', 'The body is not valid UTF-8');
+    const bodyProblem = findJsonShapeProblem(body);
+    if (bodyProblem) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${bodyProblem}`);
     const envelope = parseEnvelope(body, facts);
     const data = decodeBase64(envelope.message.data);
     facts.dataBytes = data.byteLength;
@@ -43,14 +48,18 @@ export function decodeDelivery(body: unknown): DecodeResult {
   }
 }
 
-function parseEnvelope(body: unknown, facts: DeliveryFacts): PushEnvelope {
-  // Read what identifies the delivery even if the rest is wrong, so the quarantine record says which one it was.
+/** Reads what identifies the delivery even if the rest is wrong, so the quarantine record says which one it was. */
+function readDeliveryIds(body: unknown, facts: DeliveryFacts): void {
   const message = isObject(body) && isObject(body['message']) ? body['message'] : {};
   const id = message['messageId'] ?? message['message_id'];
-  if (typeof id === 'string') facts.pubsubMessageId = id.slice(0, 256);
-  if (isObject(body) && typeof body['subscription'] === 'string') facts.subscription = body['subscription'].slice(0, 512);
-  if (isObject(body) && typeof body['deliveryAttempt'] === 'number') facts.deliveryAttempt = body['deliveryAttempt'];
+  if (typeof id === 'string') facts.pubsubMessageId = truncateText(id, 256);
+  if (isObject(body) && typeof body['subscription'] === 'string') facts.subscription = truncateText(body['subscription'], 512);
+  if (isObject(body) && typeof body['deliveryAttempt'] === 'number' && Number.isSafeInteger(body['deliveryAttempt'])) {
+    facts.deliveryAttempt = body['deliveryAttempt'];
+  }
+}
 
+function parseEnvelope(body: unknown, facts: DeliveryFacts): PushEnvelope {
   const parsed = PushEnvelopeSchema.safeParse(body, PARSE_OPTIONS);
   if (!parsed.success) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${describeIssues(parsed.error)}`);
   const envelope = parsed.data;
@@ -123,11 +132,11 @@ function parseEvent(data: Uint8Array, facts: DeliveryFacts): ConversationEvent {
 
   if (isObject(json)) {
     const type = json['type'];
-    if (typeof type === 'string' || typeof type === 'number') facts.eventType = typeof type === 'string' ? type.slice(0, 64) : type;
+    if (typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type))) facts.eventType = typeof type === 'string' ? truncateText(type, 64) : type;
   }
   const parsed = ConversationEventSchema.safeParse(json, PARSE_OPTIONS);
   if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
-  facts.eventType = parsed.data.type;
+  facts.eventType = typeof parsed.data.type === 'string' ? truncateText(parsed.data.type, 128) : parsed.data.type;
   return parsed.data;
 }
 

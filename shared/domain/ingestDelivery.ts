@@ -17,6 +17,8 @@ export interface Delivery {
   body: unknown;
   /** The push body exactly as received. */
   rawBody: Uint8Array;
+  /** Whether rawBody is valid UTF-8 (the body parser would have replaced invalid bytes in `body`). */
+  bodyIsUtf8: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface Delivery {
  */
 export function createIngestDelivery(deps: IngestDependencies) {
   return async function ingestDelivery(delivery: Delivery): Promise<IngestOutcome> {
-    const decoded = decodeDelivery(delivery.body);
+    const decoded = decodeDelivery(delivery.body, { bodyIsUtf8: delivery.bodyIsUtf8 });
     try {
       if (!decoded.ok) {
         const quarantineId = await deps.quarantine.keep({

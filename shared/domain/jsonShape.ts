@@ -1,11 +1,18 @@
 /**
- * Structural checks on parsed JSON before any schema sees it.
+ * Structural checks on parsed JSON before any schema sees it, each a way a
+ * payload could otherwise be altered or crash us on the way to Firestore:
  *
- * JSON.parse turns a `__proto__` key into an ordinary own property, but
- * every later copy (zod included) silently drops it or, worse, assigns it
- * to a prototype. Rather than lose data quietly, such a payload is refused
- * with its reason. Depth is bounded so that no recursive walk can overflow
- * the stack.
+ * - a `__proto__` key: JSON.parse makes it an own property, but every later
+ *   copy (zod included) drops it or assigns it to a prototype;
+ * - nesting deeper than MAX_JSON_DEPTH: recursive code (ours, zod's) could
+ *   overflow the stack;
+ * - a number JSON.parse made infinite (1e400): it would be stored as null.
+ *
+ * (Lone UTF-16 surrogates are fine here: payloads are stored as JSON text,
+ * which escapes them exactly. Values stored as Firestore strings, which must
+ * be valid UTF-8, are checked by their schemas: see protoEnum.)
+ *
+ * Such a payload is refused with its reason rather than changed quietly.
  */
 
 export const MAX_JSON_DEPTH = 64;
@@ -14,19 +21,35 @@ export function findJsonShapeProblem(root: unknown): string | undefined {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: root, depth: 0, path: '' }];
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return `the JSON has a number out of range (at '${printable(path)}'), which would be stored as null`;
+      continue;
+    }
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return `the JSON is nested deeper than ${MAX_JSON_DEPTH} levels (at '${path}')`;
+    if (depth >= MAX_JSON_DEPTH) return `the JSON is nested deeper than ${MAX_JSON_DEPTH} levels (at '${printable(path)}')`;
     if (Array.isArray(value)) {
       value.forEach((item, index) => stack.push({ value: item, depth: depth + 1, path: `${path}[${index}]` }));
       continue;
     }
     for (const key of Object.keys(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (key === '__proto__') return `the JSON has a '__proto__' key (at '${childPath}'), which cannot be stored faithfully`;
+      if (key === '__proto__') return `the JSON has a '__proto__' key (at '${printable(childPath)}'), which cannot be stored faithfully`;
       stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: childPath });
     }
   }
   return undefined;
+}
+
+/** A path for a sentence: bounded, and safe to store (no lone surrogates). */
+function printable(path: string): string {
+  return truncateText(path, 200);
+}
+
+/** At most `length` UTF-16 units, never ending inside a surrogate pair, always well formed. */
+export function truncateText(text: string, length: number): string {
+  let cut = text.length > length ? text.slice(0, length) : text;
+  if (cut.length > 0 && /[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut.toWellFormed();
 }
 
 /** JSON with object keys sorted, so equal values always serialize to equal text. */

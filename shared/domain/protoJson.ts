@@ -38,7 +38,13 @@ export function toSnakeCase(camel: string): string {
   return camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
-/** An enum as proto3 JSON allows it: its name, or its number. */
-export const protoEnum = z.union([z.string().min(1).max(128), z.number().int()]);
+/**
+ * An enum as proto3 JSON allows it: its name, or its number. Stored as a
+ * Firestore string, so it must be well-formed text (no lone surrogates).
+ */
+export const protoEnum = z.union([
+  z.string().min(1).max(128).refine((text) => text.isWellFormed(), 'must be well-formed text (it has a lone UTF-16 surrogate)'),
+  z.number().int(),
+]);
 
 export const jsonObject = z.record(z.string(), z.unknown());

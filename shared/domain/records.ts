@@ -11,7 +11,7 @@ export interface MessageRecord {
   /** `createTime#messageId`: one top-level field that orders messages by time with a stable tie-break. */
   sortKey: string;
   participantRole?: EnumValue;
-  /** The Message as received (field spellings normalized to proto3 JSON), canonical JSON. */
+  /** The Message as received (field spellings normalized to proto3 JSON), as JSON. */
   payloadJson: string;
   /** Other fields the event carried (unknown ones, attributes), canonical JSON; absent when none. */
   eventDetailJson?: string;

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { truncateText } from './jsonShape';
 
 /**
  * Turns zod issues into sentences an operator can act on, such as
@@ -10,8 +11,15 @@ import type * as z from 'zod';
 export const PARSE_OPTIONS = { reportInput: true } as const;
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map(describeIssue).join('; ');
+  const shown = error.issues.slice(0, MAX_ISSUES_DESCRIBED).map(describeIssue);
+  const more = error.issues.length - shown.length;
+  const text = `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return truncateText(text, MAX_REASON_LENGTH);
 }
+
+/** A reason is for a person and must fit a quarantine document: the first issues tell what is wrong. */
+const MAX_ISSUES_DESCRIBED = 10;
+const MAX_REASON_LENGTH = 2_000;
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length > 0 ? `Field '${issue.path.map(String).join('.')}'` : 'The value';

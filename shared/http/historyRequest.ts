@@ -91,7 +91,7 @@ function readQuery(
       if (name === '$alt' || name === 'alt') enumsAsNumbers ||= /(^|;)\s*enum-encoding\s*=\s*int\s*(;|$)/.test(value);
       continue;
     }
-    const field = isList ? LIST_PARAMETERS[name] : undefined;
+    const field = isList && Object.hasOwn(LIST_PARAMETERS, name) ? LIST_PARAMETERS[name] : undefined;
     if (!field) {
       const known = isList ? 'pageSize, pageToken and filter' : 'none';
       return { ok: false, message: `Unknown query parameter '${name.slice(0, 60)}'; this method takes ${known}` };

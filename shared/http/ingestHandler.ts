@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { DeliveryFailedError, type Delivery } from '../domain/ingestDelivery';
 import type { IngestOutcome } from '../domain/outcomes';
@@ -42,7 +43,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
 
     let outcome: IngestOutcome;
     try {
-      outcome = await deps.ingest({ body: req.body, rawBody });
+      outcome = await deps.ingest({ body: req.body, rawBody, bodyIsUtf8: isUtf8(rawBody) });
     } catch (error) {
       const status = statusForFailure(error);
       const facts = error instanceof DeliveryFailedError ? error.facts : undefined;

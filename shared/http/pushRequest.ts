@@ -24,6 +24,10 @@ export function checkPushRequest(request: PushRequestParts, maxBodyBytes: number
       reason: `Content type ${request.contentType ? `'${request.contentType.slice(0, 100)}'` : '(none)'} is not supported: Pub/Sub push deliveries are application/json`,
     };
   }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return { status: 415, reason: `Charset '${charset.slice(0, 40)}' is not supported: Pub/Sub push deliveries are UTF-8 JSON` };
+  }
   if (request.bodyBytes === 0) return { status: 400, reason: 'The request has no body: a Pub/Sub push delivery carries a JSON envelope' };
   if (request.bodyBytes > maxBodyBytes) {
     return {

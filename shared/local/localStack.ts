@@ -50,7 +50,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    // The path as sent: URL parsing would resolve '..' and route /v2/../ingestX to an ingest function.
+    const url = req.url ?? '/';
+    const path = url.split('?')[0]!;
     const route = ROUTES.find((candidate) => candidate.matches(path));
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -165,7 +165,7 @@ describe('terraform/: the functions', () => {
   });
 
   // Read by Node itself rather than our code: source-mapped stack traces for the minified bundles.
-  const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
+  const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'NODE_ENV'];
 
   it('maps stack traces of the minified bundles to the sources', () => {
     expect(mapValue(tf, local(tf, 'shared_environment_variables'))['NODE_OPTIONS']).toBe('--enable-source-maps');

@@ -74,7 +74,7 @@ export function planConversationQuery(filter: string): ConversationQueryPlan {
   let startCompared = false;
   let endCompared = false;
   for (const comparison of comparisons) {
-    const field = CONVERSATION_FIELDS[comparison.field];
+    const field = Object.hasOwn(CONVERSATION_FIELDS, comparison.field) ? CONVERSATION_FIELDS[comparison.field] : undefined;
     if (!field) {
       throw new InvalidFilterError(
         `Filtering conversations on '${comparison.field}' is not supported; the fields are lifecycle_state, start_time and end_time`,
@@ -112,7 +112,7 @@ export function planMessageQuery(filter: string): MessageQueryPlan {
   const comparisons = parse(filter);
   const bounds: NanoBounds = {};
   for (const comparison of comparisons) {
-    const field = MESSAGE_FIELDS[comparison.field];
+    const field = Object.hasOwn(MESSAGE_FIELDS, comparison.field) ? MESSAGE_FIELDS[comparison.field] : undefined;
     if (!field) {
       throw new InvalidFilterError(
         `Filtering messages on '${comparison.field}' is not supported; the fields are create_time and create_time_epoch_microseconds`,
