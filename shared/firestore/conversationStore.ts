@@ -82,10 +82,11 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
           tx.set(ref, toConversationDocument(next, retentionDays));
           return 'stored';
         });
-      // The inner deadline frees the queue if the store hangs; the outer one bounds the wait in it.
-      const result = await withDeadline('conversation update (queued)', deadlineMs, () =>
-        runExclusive(conversation.name, () => withDeadline('conversation update', deadlineMs, transaction)),
-      );
+      // The request is answered (503) at the deadline, but the queue is held until the transaction really
+      // settles: a transaction abandoned at its deadline may still commit, and the next one for this
+      // conversation must read after it, not race it (stores without transaction isolation, such as the
+      // embedded emulator, would otherwise let a stale write replace an acknowledged one).
+      const result = await withDeadline('conversation update', deadlineMs, () => runExclusive(conversation.name, transaction));
       knownConversations.add(conversation.name);
       return result;
     },
