@@ -49,7 +49,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     servers.set(route.target, getTestServer(route.target));
   }
 
+  let stopping = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Once stopping, answer what arrives on kept-alive connections but close them after: no new work.
+    if (stopping) res.setHeader('Connection', 'close');
     // The path as sent: URL parsing would resolve '..' and route /v2/../ingestX to an ingest function.
     const url = req.url ?? '/';
     const path = url.split('?')[0]!;
@@ -72,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     firestoreHost,
     embeddedFirestore: firestore !== undefined,
     async stop(graceMs = 8_000) {
+      stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

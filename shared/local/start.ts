@@ -7,6 +7,17 @@ import { startLocalStack } from './localStack';
 const port = Number(process.env['PORT'] ?? 8080);
 const stack = await startLocalStack({ port, firestoreHost: process.env['FIRESTORE_EMULATOR_HOST'] || undefined });
 
+// Installed before the banner, so that a SIGTERM sent as soon as it appears stops the stack cleanly.
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\nReceived ${signal}; finishing requests in flight and stopping.\n`);
+    void stack.stop().then(() => process.exit(0));
+  });
+}
+
 const firestore = stack.embeddedFirestore
   ? `embedded emulator at ${stack.firestoreHost}`
   : `emulator at ${stack.firestoreHost} (FIRESTORE_EMULATOR_HOST)`;
@@ -24,12 +35,3 @@ process.stderr.write(
   ].join('\n'),
 );
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`\nReceived ${signal}; finishing requests in flight and stopping.\n`);
-    void stack.stop().then(() => process.exit(0));
-  });
-}
