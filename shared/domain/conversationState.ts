@@ -128,11 +128,13 @@ function addToBoundedSet(
   events: LifecycleEventRecord[],
   event: LifecycleEventRecord,
 ): { events: LifecycleEventRecord[]; truncated: boolean } {
+  // Each key once: it is a JSON text, and the sort would otherwise build it on every comparison.
+  const keyed = events.map((existing) => ({ key: eventOrderKey(existing), event: existing }));
   const key = eventOrderKey(event);
-  if (events.some((existing) => eventOrderKey(existing) === key)) return { events, truncated: false };
-  const merged = [...events, event].sort((a, b) => compareStrings(eventOrderKey(a), eventOrderKey(b)));
+  if (keyed.some((existing) => existing.key === key)) return { events, truncated: false };
+  const merged = [...keyed, { key, event }].sort((a, b) => compareStrings(a.key, b.key));
   return {
-    events: merged.slice(0, MAX_KEPT_LIFECYCLE_EVENTS),
+    events: merged.slice(0, MAX_KEPT_LIFECYCLE_EVENTS).map((entry) => entry.event),
     truncated: merged.length > MAX_KEPT_LIFECYCLE_EVENTS,
   };
 }

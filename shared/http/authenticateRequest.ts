@@ -1,5 +1,8 @@
-import type { Request } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
+import * as logEvents from '../platform/logEvents';
+import type { Logger } from '../platform/logger';
 import type { TokenCheck } from '../platform/idTokens';
+import { sendJson } from './sendJson';
 
 export type Authenticate = (req: Request) => Promise<TokenCheck>;
 type Verify = (authorization: string | string[] | undefined, audiences: string[]) => Promise<TokenCheck>;
@@ -27,4 +30,25 @@ function authorizationHeaders(req: Request): string | string[] | undefined {
 function ownUrl(req: Request): string[] {
   const host = req.headers.host;
   return host ? [`https://${host}`] : [];
+}
+
+/**
+ * The token check both kinds of function run first: true when the request
+ * may proceed (or authentication is off); otherwise it has been answered
+ * 401, 403 or 503, with the body `errorBody` gives, and logged.
+ */
+export async function admitAuthenticated(
+  req: Request,
+  res: Response,
+  authenticate: Authenticate | undefined,
+  log: Logger,
+  errorBody: (status: number, reason: string) => unknown,
+): Promise<boolean> {
+  if (!authenticate) return true;
+  const check = await authenticate(req);
+  if (check.ok) return true;
+  logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
+  if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
+  sendJson(res, check.status, errorBody(check.status, check.reason));
+  return false;
 }

@@ -4,7 +4,7 @@ import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
 import { sendJson } from './sendJson';
-import type { Authenticate } from './authenticateRequest';
+import { admitAuthenticated, type Authenticate } from './authenticateRequest';
 import { applyCors } from './cors';
 import { googleError } from './googleErrors';
 import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest';
@@ -25,15 +25,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const started = performance.now();
     const method = req.method;
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
-    if (deps.authenticate) {
-      const check = await deps.authenticate(req);
-      if (!check.ok) {
-        logEvents.authRefused(log, { status: check.status, reason: check.reason, method });
-        if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-        sendJson(res, check.status, googleError(check.status, check.reason));
-        return;
-      }
-    }
+    if (!(await admitAuthenticated(req, res, deps.authenticate, log, googleError))) return;
     const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;

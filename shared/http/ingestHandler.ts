@@ -6,7 +6,7 @@ import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
 import { sendJson } from './sendJson';
-import type { Authenticate } from './authenticateRequest';
+import { admitAuthenticated, type Authenticate } from './authenticateRequest';
 import { checkPushRequest } from './pushRequest';
 import { statusForFailure, statusForOutcome } from './statusForOutcome';
 
@@ -22,15 +22,7 @@ export interface IngestHandlerDependencies {
 export function createIngestHandler(deps: IngestHandlerDependencies) {
   return async function handlePush(req: Request, res: Response): Promise<void> {
     const log = deps.logger.withTrace(parseTraceContext(req.headers));
-    if (deps.authenticate) {
-      const check = await deps.authenticate(req);
-      if (!check.ok) {
-        logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
-        if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-        sendJson(res, check.status, { error: { code: check.status, message: check.reason } });
-        return;
-      }
-    }
+    if (!(await admitAuthenticated(req, res, deps.authenticate, log, (code, message) => ({ error: { code, message } })))) return;
     const rawBody: Uint8Array = req.rawBody ?? new Uint8Array();
     const parts = { method: req.method, contentType: req.headers['content-type'], bodyBytes: rawBody.byteLength };
     const refusal = checkPushRequest(parts, deps.maxBodyBytes);
