@@ -36,12 +36,16 @@ export function toConversationDocument(state: ConversationState, retentionDays: 
   return { ...state, ...conversationSortKeys(state), ...expiry(conversationExpiry(state, retentionDays)), schemaVersion: SCHEMA_VERSION };
 }
 
-/** `{ expireAt }` as a Firestore timestamp (TTL needs one), or nothing when the document is kept forever. */
+/**
+ * `{ expireAt }` as a Firestore timestamp (TTL needs one), or nothing when the document is kept forever.
+ * Firestore keeps microseconds and drops the rest: truncated here, what is written is what every store keeps.
+ */
 export function expiry(sortableTime: string | undefined): DocumentData {
   const nanos = sortableTime === undefined ? undefined : parseTimestampNanos(sortableTime);
   if (nanos === undefined) return {};
   const seconds = nanos / 1_000_000_000n;
-  return { [EXPIRE_AT_FIELD]: new Timestamp(Number(seconds), Number(nanos - seconds * 1_000_000_000n)) };
+  const microsecondsAsNanos = ((nanos - seconds * 1_000_000_000n) / 1_000n) * 1_000n;
+  return { [EXPIRE_AT_FIELD]: new Timestamp(Number(seconds), Number(microsecondsAsNanos)) };
 }
 
 export function fromConversationDocument(data: DocumentData): ConversationState {
