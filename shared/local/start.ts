@@ -3,20 +3,12 @@
  * embedded Firestore, or the emulator named by FIRESTORE_EMULATOR_HOST.
  */
 import { startLocalStack } from './localStack';
+import { createShutdown } from './shutdown';
 
+// Installed before the stack starts, so that a SIGTERM sent as soon as the banner appears stops it cleanly.
+const shutdown = createShutdown();
 const port = Number(process.env['PORT'] ?? 8080);
-const stack = await startLocalStack({ port, firestoreHost: process.env['FIRESTORE_EMULATOR_HOST'] || undefined });
-
-// Installed before the banner, so that a SIGTERM sent as soon as it appears stops the stack cleanly.
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`\nReceived ${signal}; finishing requests in flight and stopping.\n`);
-    void stack.stop().then(() => process.exit(0));
-  });
-}
+const stack = shutdown.add(await startLocalStack({ port, firestoreHost: process.env['FIRESTORE_EMULATOR_HOST'] || undefined }));
 
 const firestore = stack.embeddedFirestore
   ? `embedded emulator at ${stack.firestoreHost}`
@@ -34,4 +26,3 @@ process.stderr.write(
     '',
   ].join('\n'),
 );
-
