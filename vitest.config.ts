@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/google/ needs Google's Pub/Sub emulator: npm run test:google (vitest.google.config.ts) runs it.
+    exclude: [...configDefaults.exclude, 'test/google/**'],
     globalSetup: ['test/support/globalSetup.ts'],
     setupFiles: ['test/support/fileSetup.ts'],
     testTimeout: 30_000,

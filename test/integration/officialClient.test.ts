@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import { beforeAll, expect, it } from 'vitest';
-import dialogflow from '@google-cloud/dialogflow';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
-import { baseUrl, ingestAll } from '../support/stack';
+import { officialConversationsClient as client } from '../support/officialClient';
+import { ingestAll } from '../support/stack';
 
 /**
  * Google's own Node client, in REST mode, pointed at our history API: the
@@ -10,19 +9,9 @@ import { baseUrl, ingestAll } from '../support/stack';
  * reads Dialogflow.
  */
 
-// google-auth-library as the client itself resolves it, so that its auth client type matches.
-const { OAuth2Client } = createRequire(require.resolve('@google-cloud/dialogflow'))('google-auth-library') as typeof import('google-auth-library');
-
 const project = uniqueProject();
 const done = `projects/${project}/locations/global/conversations/CvDone`;
 const open = `projects/${project}/locations/global/conversations/CvOpen`;
-
-function client() {
-  const url = new URL(baseUrl());
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'fixed-test-token', expiry_date: Date.now() + 3_600_000 });
-  return new dialogflow.v2.ConversationsClient({ fallback: true, protocol: 'http', apiEndpoint: url.hostname, port: Number(url.port), authClient });
-}
 
 beforeAll(async () => {
   await ingestAll([
