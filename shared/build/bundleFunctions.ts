@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from '../wire/conversationEventDescriptor';
 
 /**
  * `npm run build`: one esbuild bundle per function under functions/, as
@@ -13,7 +14,9 @@ import { build, type Metafile } from 'esbuild';
  *   and the code must share one function registry.
  * - @google-cloud/firestore stays external: it (through google-gax) loads its
  *   protobuf descriptors from JSON files at run time, by path.
- * - Everything else (zod and our own code) is bundled and tree-shaken.
+ * - Everything else (zod, protobufjs and our own code) is bundled and tree-shaken.
+ * - The ConversationEvent descriptor is computed here, from the official
+ *   package's, and inlined: the bundles neither ship nor load the 1.4 MB original.
  */
 export const EXTERNAL_DEPENDENCIES = ['@google-cloud/functions-framework', '@google-cloud/firestore'] as const;
 
@@ -35,6 +38,7 @@ export async function bundleFunctions(root = process.cwd()): Promise<BuiltFuncti
   const { engines } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { engines: Record<string, string> };
   const directories = (await readdir(join(root, 'functions'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 
+  const inlineDescriptor = inlineConversationEventDescriptor();
   const built: BuiltFunction[] = [];
   for (const directory of directories.sort()) {
     const outputDirectory = join(root, 'dist', directory);
@@ -55,6 +59,7 @@ export async function bundleFunctions(root = process.cwd()): Promise<BuiltFuncti
       external: [...EXTERNAL_DEPENDENCIES],
       metafile: true,
       logLevel: 'warning',
+      plugins: [inlineDescriptor],
     });
     await writeFile(
       join(outputDirectory, 'package.json'),
@@ -63,6 +68,24 @@ export async function bundleFunctions(root = process.cwd()): Promise<BuiltFuncti
     built.push({ directory, outputDirectory, bundleBytes: outputBytes(result.metafile, 'index.js') });
   }
   return built;
+}
+
+/** Replaces shared/wire/conversationEventDescriptor.ts, which reads the package at run time, with its result. */
+function inlineConversationEventDescriptor(): Plugin {
+  const descriptorJson = JSON.stringify(loadConversationEventDescriptor());
+  return {
+    name: 'inline-conversation-event-descriptor',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]shared[\\/]wire[\\/]conversationEventDescriptor\.ts$/ }, () => ({
+        loader: 'js',
+        // JSON.parse of a string literal: parsed only when the first PROTO delivery asks for it.
+        contents: [
+          `export const CONVERSATION_EVENT_TYPE = ${JSON.stringify(CONVERSATION_EVENT_TYPE)};`,
+          `export function loadConversationEventDescriptor() { return JSON.parse(${JSON.stringify(descriptorJson)}); }`,
+        ].join('\n'),
+      }));
+    },
+  };
 }
 
 function outputBytes(metafile: Metafile, fileName: string): number {

@@ -4,6 +4,7 @@ import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreQuarantineStore } from '../firestore/quarantineStore';
 import { createIngestHandler } from '../http/ingestHandler';
 import { functionStarted } from '../platform/logEvents';
+import { createProtobufEventReader } from '../wire/protobufConversationEvent';
 import { authenticatorFor, startFunction } from './startup';
 
 /** Wires an ingest push endpoint: configuration, Firestore adapters, use case, HTTP edge. */
@@ -15,6 +16,7 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
     quarantine: createFirestoreQuarantineStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays }),
     receivedBy: functionName,
     now: () => new Date(),
+    readProtobufEvent: createProtobufEventReader(),
   });
   functionStarted(logger, {
     function: functionName,

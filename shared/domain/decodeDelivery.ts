@@ -11,6 +11,20 @@ import { PARSE_OPTIONS, describeIssues } from './validation';
 /** Firestore refuses documents over 1 MiB; we refuse a little earlier, leaving room for our own fields. */
 export const MAX_STORED_JSON_BYTES = 1_000_000;
 
+/**
+ * Reads `message.data` as a ConversationEvent serialized as protobuf (the
+ * PROTO message format, Dialogflow's default) into the proto3 JSON the JSON
+ * format carries; undefined when the bytes are not such a message. An
+ * adapter at the edge implements it; the domain knows no wire format but JSON.
+ */
+export type ProtobufEventReader = (data: Uint8Array) => { event: Record<string, unknown>; unknownFields: boolean } | undefined;
+
+export interface DecodeOptions {
+  bodyIsUtf8?: boolean;
+  /** Without one, a delivery that is not JSON is rejected. */
+  readProtobufEvent?: ProtobufEventReader;
+}
+
 export type DecodeResult =
   | { ok: true; event: IngestEvent; facts: DeliveryFacts }
   | { ok: false; rejection: Rejection; facts: DeliveryFacts };
@@ -29,7 +43,7 @@ function reject(code: RejectionCode, reason: string): never {
  * Turns the JSON body of a Pub/Sub push delivery into an event to store, or
  * says exactly why it cannot be stored. Pure: no I/O, no clock.
  */
-export function decodeDelivery(body: unknown, options: { bodyIsUtf8?: boolean } = {}): DecodeResult {
+export function decodeDelivery(body: unknown, options: DecodeOptions = {}): DecodeResult {
   const facts: DeliveryFacts = {};
   try {
     readDeliveryIds(body, facts);
@@ -40,8 +54,8 @@ export function decodeDelivery(body: unknown, options: { bodyIsUtf8?: boolean } 
     const envelope = parseEnvelope(body, facts);
     const data = decodeBase64(envelope.message.data);
     facts.dataBytes = data.byteLength;
-    const event = parseEvent(data, facts);
-    return { ok: true, event: toIngestEvent(event, envelope, facts), facts };
+    const { event, keptBytes } = parseEvent(data, facts, options.readProtobufEvent);
+    return { ok: true, event: toIngestEvent(event, envelope, facts, keptBytes), facts };
   } catch (error) {
     if (error instanceof DecodeError) return { ok: false, rejection: { code: error.code, reason: error.message }, facts };
     throw error;
@@ -75,6 +89,12 @@ const BASE64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-
 function decodeBase64(text: string): Uint8Array {
   if (!BASE64.test(text) && !BASE64URL.test(text)) reject('data_not_base64', "Field 'message.data' is not base64");
   return base64ToBytes(text);
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 /** Both alphabets map to the same six bits; the regular expressions above have already refused mixtures. */
@@ -111,22 +131,39 @@ function base64ToBytes(text: string): Uint8Array {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function parseEvent(data: Uint8Array, facts: DeliveryFacts): ConversationEvent {
-  if (looksLikeProtobufEvent(data)) {
-    reject('proto_format_unsupported', 'message_format PROTO is not supported yet; set JSON');
+/**
+ * The event `message.data` carries: JSON (message_format JSON), or else
+ * protobuf (PROTO, the default), told apart by what the bytes are, never by
+ * a prefix. A protobuf event with fields the descriptor does not know keeps
+ * its bytes (`keptBytes`), so that a later schema can read them again.
+ */
+function parseEvent(data: Uint8Array, facts: DeliveryFacts, readProtobufEvent: ProtobufEventReader | undefined): { event: ConversationEvent; keptBytes?: Uint8Array } {
+  const json = parseJson(data);
+  if (json.ok) return { event: validateEvent(json.value, facts, 'JSON') };
+  const protobuf = readProtobufEvent?.(data);
+  if (protobuf === undefined) {
+    const problem = readProtobufEvent ? `is neither ${json.expected} nor a protobuf ConversationEvent` : json.problem;
+    reject(json.code, `Field 'message.data' ${problem} (${data.byteLength} bytes)`);
   }
+  const event = validateEvent(protobuf.event, facts, 'protobuf');
+  return protobuf.unknownFields ? { event, keptBytes: data } : { event };
+}
+
+function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; code: RejectionCode; problem: string; expected: string } {
   let text: string;
   try {
     text = utf8.decode(data);
   } catch {
-    reject('data_not_utf8', "Field 'message.data' does not decode to UTF-8 text");
+    return { ok: false, code: 'data_not_utf8', problem: 'does not decode to UTF-8 text', expected: 'UTF-8 JSON' };
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) };
   } catch {
-    reject('data_not_json', `Field 'message.data' is not JSON (${data.byteLength} bytes)`);
+    return { ok: false, code: 'data_not_json', problem: 'is not JSON', expected: 'JSON' };
   }
+}
+
+function validateEvent(json: unknown, facts: DeliveryFacts, format: 'JSON' | 'protobuf'): ConversationEvent {
   const shapeProblem = findJsonShapeProblem(json);
   if (shapeProblem) reject('unsafe_json', `The event cannot be stored as received: ${shapeProblem}`);
 
@@ -135,25 +172,12 @@ function parseEvent(data: Uint8Array, facts: DeliveryFacts): ConversationEvent {
     if (typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type))) facts.eventType = typeof type === 'string' ? truncateText(type, 64) : type;
   }
   const parsed = ConversationEventSchema.safeParse(json, PARSE_OPTIONS);
-  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent${format === 'protobuf' ? ' (read as protobuf)' : ''}: ${describeIssues(parsed.error)}`);
   facts.eventType = typeof parsed.data.type === 'string' ? truncateText(parsed.data.type, 128) : parsed.data.type;
   return parsed.data;
 }
 
-/**
- * A profile created without `message_format` publishes the event as binary
- * protobuf: field 1 (`conversation`, a length-delimited string) comes first,
- * so the bytes start with tag 0x0A, a varint length and "projects/".
- */
-function looksLikeProtobufEvent(data: Uint8Array): boolean {
-  if (data[0] !== 0x0a) return false;
-  let offset = 1;
-  while (offset < data.length && offset < 6 && (data[offset]! & 0x80) !== 0) offset++;
-  const start = offset + 1;
-  return new TextDecoder().decode(data.subarray(start, start + 9)) === 'projects/';
-}
-
-function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: DeliveryFacts): IngestEvent {
+function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: DeliveryFacts, keptBytes: Uint8Array | undefined): IngestEvent {
   const conversation = parseConversationName(event.conversation);
   if (!conversation) {
     reject(
@@ -164,8 +188,12 @@ function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: 
   facts.conversation = conversation.name;
   const { conversation: _name, type, newMessagePayload, newRecognitionResultPayload, ...rest } = event;
   const attributes = envelope.message.attributes;
-  const withAttributes = (fields: Record<string, unknown>) =>
-    attributes && Object.keys(attributes).length > 0 ? { ...fields, pubsubAttributes: attributes } : fields;
+  // What Pub/Sub added, and the protobuf bytes when they hold fields we could not read, beside the event's own fields.
+  const withAttributes = (fields: Record<string, unknown>) => ({
+    ...fields,
+    ...(attributes && Object.keys(attributes).length > 0 ? { pubsubAttributes: attributes } : {}),
+    ...(keptBytes ? { protobufDataBase64: bytesToBase64(keptBytes) } : {}),
+  });
 
   if (type === 'NEW_MESSAGE') {
     facts.eventKind = 'message';

@@ -1,5 +1,5 @@
 import { mergeLifecycleEvent } from './conversationState';
-import { decodeDelivery } from './decodeDelivery';
+import { decodeDelivery, type ProtobufEventReader } from './decodeDelivery';
 import type { DeliveryFacts, IngestOutcome } from './outcomes';
 import type { ConversationStore, QuarantineStore } from './ports';
 import type { IngestEvent } from './records';
@@ -10,6 +10,8 @@ export interface IngestDependencies {
   /** Name of the receiving function, recorded with quarantined deliveries. */
   receivedBy: string;
   now: () => Date;
+  /** Reads PROTO deliveries (the wire adapter); without it only JSON deliveries are stored. */
+  readProtobufEvent?: ProtobufEventReader;
 }
 
 export interface Delivery {
@@ -28,7 +30,7 @@ export interface Delivery {
  */
 export function createIngestDelivery(deps: IngestDependencies) {
   return async function ingestDelivery(delivery: Delivery): Promise<IngestOutcome> {
-    const decoded = decodeDelivery(delivery.body, { bodyIsUtf8: delivery.bodyIsUtf8 });
+    const decoded = decodeDelivery(delivery.body, { bodyIsUtf8: delivery.bodyIsUtf8, readProtobufEvent: deps.readProtobufEvent });
     try {
       if (!decoded.ok) {
         const quarantineId = await deps.quarantine.keep({

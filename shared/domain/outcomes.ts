@@ -9,7 +9,6 @@ export type RejectionCode =
   | 'data_not_base64'
   | 'data_not_utf8'
   | 'data_not_json'
-  | 'proto_format_unsupported'
   | 'unsafe_json'
   | 'not_a_conversation_event'
   | 'invalid_conversation_name'
