@@ -27,6 +27,8 @@ const MESSAGE_NAME = new RegExp(
   `^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?/conversations/(${SEGMENT})/messages/(${SEGMENT})$`,
 );
 const PARENT_NAME = new RegExp(`^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?$`);
+/** A name under a conversation (`<conversation>/participants/<X>`, `<conversation>/messages/<M>`), for respelling. */
+const CHILD_NAME = new RegExp(`^projects/(${SEGMENT})(?:/locations/(${SEGMENT}))?/conversations/(${SEGMENT})(/[A-Za-z]+/${SEGMENT})$`);
 
 export interface ConversationParent {
   project: string;
@@ -70,4 +72,18 @@ export function parseParentName(name: string): ConversationParent | undefined {
   const match = PARENT_NAME.exec(name);
   if (!match) return undefined;
   return { project: match[1]!, location: match[2] ?? DEFAULT_LOCATION };
+}
+
+/**
+ * `name` (a message's or a participant's) spelled under `conversation`'s
+ * canonical name, when it belongs to that conversation in either spelling;
+ * otherwise unchanged. Dialogflow writes both spellings, and one answer
+ * should use one.
+ */
+export function respellUnderConversation(name: string, conversation: ConversationId): string {
+  const match = CHILD_NAME.exec(name);
+  if (!match) return name;
+  const [, project, location, conversationId, child] = match;
+  const belongs = project === conversation.project && conversationId === conversation.conversationId && (location ?? DEFAULT_LOCATION) === conversation.location;
+  return belongs ? `${conversation.name}${child}` : name;
 }

@@ -55,3 +55,34 @@ it('pages through messages with page tokens', async () => {
   expect(pages).toBe(3);
   expect(seen).toEqual(Array.from({ length: 25 }, (_, index) => `M${String(24 - index).padStart(2, '0')}`));
 });
+
+it("serves every name of a conversation fed both spellings in one spelling the official path templates parse", async () => {
+  const id = 'CvSpellings';
+  const canonical = `projects/${project}/locations/global/conversations/${id}`;
+  const short = `projects/${project}/conversations/${id}`;
+  const spellings = [
+    { event: short, message: short, participant: short },
+    { event: canonical, message: short, participant: canonical },
+    { event: short, message: canonical, participant: short },
+    { event: canonical, message: canonical, participant: canonical },
+  ];
+  await ingestAll(
+    spellings.map((names, index) => ({
+      path: '/ingestMessageEvents',
+      body: makePushBody(messageEvent(names.event, `M${index}`, { name: `${names.message}/messages/M${index}`, participant: `${names.participant}/participants/P${index % 2}`, createTime: `2026-11-03T10:00:0${index}Z` })),
+    })),
+  );
+  const c = client();
+  for (const parent of [canonical, short]) {
+    const [messages] = await c.listMessages({ parent });
+    expect(messages).toHaveLength(4);
+    for (const message of messages) {
+      expect(c.matchConversationFromProjectLocationConversationMessageName(message.name!)).toBe(id);
+      expect(c.matchLocationFromProjectLocationConversationMessageName(message.name!)).toBe('global');
+      expect(c.matchConversationFromProjectLocationConversationParticipantName(message.participant!)).toBe(id);
+      expect(message.name!.startsWith(`${canonical}/messages/`)).toBe(true);
+    }
+  }
+  const [conversation] = await c.getConversation({ name: short });
+  expect(c.matchConversationFromProjectLocationConversationsName(conversation.name!)).toBe(id);
+});

@@ -64,7 +64,7 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       // A conversation with messages exists; only an empty page needs the extra read to tell "none" from "no such conversation".
       if (rows.length === 0 && !(await reader.getConversation(conversation))) return notFound(`Conversation ${conversation.name} not found`);
       const page = toPage(rows, pageSize, (lastSortKey) => tokens.encode(binding, lastSortKey));
-      return { ok: true, value: { messages: page.rows.map((row) => toMessageResource(row.payloadJson, render)), ...page.next } };
+      return { ok: true, value: { messages: page.rows.map((row) => toMessageResource(row.payloadJson, conversation, render)), ...page.next } };
     },
   };
 

@@ -1,5 +1,6 @@
 import type { ConversationState, LifecycleEventRecord } from '../conversationState';
 import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, PARTICIPANT_ROLE_NUMBERS, enumToNumber, type EnumValue } from '../enums';
+import { respellUnderConversation, type ConversationId } from '../resourceNames';
 import { formatProtoTimestamp, parseTimestampNanos } from '../timestamps';
 
 /**
@@ -43,9 +44,17 @@ function toEventResource(event: LifecycleEventRecord): Record<string, unknown> &
   return { type: event.type, publishTime: toProtoTime(event.publishTime), pubsubMessageId: event.pubsubMessageId, ...detail };
 }
 
-/** A stored message as Dialogflow returns it: as received, with times in UTC and enums as asked. */
-export function toMessageResource(payloadJson: string, options: RenderOptions): Record<string, unknown> {
+/**
+ * A stored message as Dialogflow returns it: as received, with times in UTC,
+ * enums as asked, and its own and its participant's names spelled under the
+ * conversation's canonical name (the stored payload keeps the spelling received).
+ */
+export function toMessageResource(payloadJson: string, conversation: ConversationId, options: RenderOptions): Record<string, unknown> {
   const message = JSON.parse(payloadJson) as Record<string, unknown>;
+  for (const field of ['name', 'participant']) {
+    const value = message[field];
+    if (typeof value === 'string') message[field] = respellUnderConversation(value, conversation);
+  }
   for (const field of ['createTime', 'sendTime']) {
     const value = message[field];
     if (typeof value === 'string') message[field] = toProtoTime(value);

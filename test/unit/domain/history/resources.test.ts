@@ -194,7 +194,7 @@ describe('toMessageResource', () => {
   };
 
   it('keeps every field as received, unknown ones included, with times in UTC', () => {
-    expect(toMessageResource(JSON.stringify(message), names)).toStrictEqual({
+    expect(toMessageResource(JSON.stringify(message), id, names)).toStrictEqual({
       ...message,
       createTime: '2026-11-02T14:03:02.455120Z',
       sendTime: '2026-11-02T14:03:02.400Z',
@@ -212,7 +212,7 @@ describe('toMessageResource', () => {
   ];
 
   it.each(timeCases)('$name', ({ input, expected }) => {
-    expect(toMessageResource(JSON.stringify({ name: 'm', ...input }), names)).toStrictEqual({ name: 'm', ...expected });
+    expect(toMessageResource(JSON.stringify({ name: 'm', ...input }), id, names)).toStrictEqual({ name: 'm', ...expected });
   });
 
   const roleCases = [
@@ -229,11 +229,25 @@ describe('toMessageResource', () => {
   ];
 
   it.each(roleCases)('renders participantRole as asked: $name', ({ input, expected }) => {
-    const resource = toMessageResource(JSON.stringify({ name: 'm', participantRole: input.role, content: 'x' }), input.options);
+    const resource = toMessageResource(JSON.stringify({ name: 'm', participantRole: input.role, content: 'x' }), id, input.options);
     expect(resource).toStrictEqual({ name: 'm', participantRole: expected, content: 'x' });
   });
 
+  const SHORT = 'projects/p/conversations/Cv1';
+  const spellingCases = [
+    { name: 'a message name without the location', input: { name: `${SHORT}/messages/M1` }, expected: { name: `${NAME}/messages/M1` } },
+    { name: 'a participant without the location', input: { participant: `${SHORT}/participants/P1` }, expected: { participant: `${NAME}/participants/P1` } },
+    { name: 'names already canonical', input: { name: `${NAME}/messages/M1`, participant: `${NAME}/participants/P1` }, expected: { name: `${NAME}/messages/M1`, participant: `${NAME}/participants/P1` } },
+    { name: "another conversation's participant, left as it is", input: { participant: 'projects/p/conversations/Other/participants/P1' }, expected: { participant: 'projects/p/conversations/Other/participants/P1' } },
+    { name: 'another location, left as it is', input: { participant: 'projects/p/locations/us/conversations/Cv1/participants/P1' }, expected: { participant: 'projects/p/locations/us/conversations/Cv1/participants/P1' } },
+    { name: 'something that is not a name, left as it is', input: { participant: 'P1' }, expected: { participant: 'P1' } },
+  ];
+
+  it.each(spellingCases)("spells names under the conversation's canonical name: $name", ({ input, expected }) => {
+    expect(toMessageResource(JSON.stringify(input), id, names)).toStrictEqual(expected);
+  });
+
   it('adds no participantRole to a message without one', () => {
-    expect(toMessageResource(JSON.stringify({ name: 'm' }), numbers)).toStrictEqual({ name: 'm' });
+    expect(toMessageResource(JSON.stringify({ name: 'm' }), id, numbers)).toStrictEqual({ name: 'm' });
   });
 });
