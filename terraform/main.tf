@@ -24,6 +24,8 @@ locals {
     MAX_PUSH_BODY_BYTES   = tostring(var.max_push_body_bytes)
     RETENTION_DAYS        = tostring(var.retention_days)
     LOG_LEVEL             = var.log_level
+    # Where names without /locations/ are taken to be: the profile's location.
+    DIALOGFLOW_LOCATION = var.dialogflow_location
     # The bundles are minified: map stack traces in error logs back to the TypeScript sources.
     NODE_OPTIONS = "--enable-source-maps"
     # The framework's own error pages (a path it cannot decode, a body that is not JSON) then carry no stack trace.

@@ -19,5 +19,11 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
     servesProject: (project) => served === '*' || served.includes(project),
   });
   functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.allowedEmails.length > 0 });
-  return createHistoryHandler({ queries, logger, corsAllowedOrigins: config.corsAllowedOrigins, ...authenticatorFor(config) });
+  return createHistoryHandler({
+    queries,
+    logger,
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    defaultLocation: config.dialogflowLocation,
+    ...authenticatorFor(config),
+  });
 }

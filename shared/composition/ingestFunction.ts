@@ -17,6 +17,7 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
     receivedBy: functionName,
     now: () => new Date(),
     readProtobufEvent: createProtobufEventReader(),
+    defaultLocation: config.dialogflowLocation,
   });
   functionStarted(logger, {
     function: functionName,

@@ -4,7 +4,7 @@ import { canonicalJson, findJsonShapeProblem, truncateText } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { messageSortKey, type IngestEvent } from './records';
-import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
+import { DEFAULT_LOCATION, namesLocation, parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 import { PARSE_OPTIONS, describeIssues } from './validation';
 
@@ -21,6 +21,8 @@ export type ProtobufEventReader = (data: Uint8Array) => { event: Record<string, 
 
 export interface DecodeOptions {
   bodyIsUtf8?: boolean;
+  /** Where a name without `/locations/<L>/` is taken to be (DIALOGFLOW_LOCATION); `global` by default. */
+  defaultLocation?: string;
   /** Without one, a delivery that is not JSON is rejected. */
   readProtobufEvent?: ProtobufEventReader;
 }
@@ -55,7 +57,7 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
     const data = decodeBase64(envelope.message.data);
     facts.dataBytes = data.byteLength;
     const { event, keptBytes } = parseEvent(data, facts, options.readProtobufEvent);
-    return { ok: true, event: toIngestEvent(event, envelope, facts, keptBytes), facts };
+    return { ok: true, event: toIngestEvent(event, envelope, facts, keptBytes, options.defaultLocation ?? DEFAULT_LOCATION), facts };
   } catch (error) {
     if (error instanceof DecodeError) return { ok: false, rejection: { code: error.code, reason: error.message }, facts };
     throw error;
@@ -177,8 +179,14 @@ function validateEvent(json: unknown, facts: DeliveryFacts, format: 'JSON' | 'pr
   return parsed.data;
 }
 
-function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: DeliveryFacts, keptBytes: Uint8Array | undefined): IngestEvent {
-  const conversation = parseConversationName(event.conversation);
+function toIngestEvent(
+  event: ConversationEvent,
+  envelope: PushEnvelope,
+  facts: DeliveryFacts,
+  keptBytes: Uint8Array | undefined,
+  defaultLocation: string,
+): IngestEvent {
+  const conversation = parseConversationName(event.conversation, defaultLocation);
   if (!conversation) {
     reject(
       'invalid_conversation_name',
@@ -197,7 +205,8 @@ function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: 
 
   if (type === 'NEW_MESSAGE') {
     facts.eventKind = 'message';
-    return toMessageEvent(conversation, newMessagePayload, withAttributes({ ...rest, ...optional({ newRecognitionResultPayload }) }), envelope, facts);
+    const eventNamesLocation = namesLocation(event.conversation);
+    return toMessageEvent(conversation, eventNamesLocation, newMessagePayload, withAttributes({ ...rest, ...optional({ newRecognitionResultPayload }) }), envelope, facts, defaultLocation);
   }
   if (type === 'NEW_RECOGNITION_RESULT') {
     facts.eventKind = 'recognition_result';
@@ -226,21 +235,32 @@ function toIngestEvent(event: ConversationEvent, envelope: PushEnvelope, facts: 
 }
 
 function toMessageEvent(
-  conversation: ConversationId,
+  eventConversation: ConversationId,
+  eventNamesLocation: boolean,
   message: ConversationEvent['newMessagePayload'],
   eventDetail: Record<string, unknown>,
   envelope: PushEnvelope,
   facts: DeliveryFacts,
+  defaultLocation: string,
 ): IngestEvent {
   if (!message) reject('invalid_message', "A NEW_MESSAGE event must carry 'newMessagePayload'");
-  const messageName = parseMessageName(message.name);
+  const messageName = parseMessageName(message.name, defaultLocation);
   if (!messageName) {
     reject('invalid_message', "Field 'newMessagePayload.name' is not a message name of the form <conversation>/messages/<M>");
   }
   facts.messageId = messageName.messageId;
+  // Dialogflow documents the event's `conversation` as projects/<P>/conversations/<C>: a regional conversation's
+  // event may omit the location that its message's own name carries. The message's name then says where it is.
+  const locatedByMessage =
+    !eventNamesLocation &&
+    namesLocation(message.name) &&
+    messageName.project === eventConversation.project &&
+    messageName.conversationId === eventConversation.conversationId;
+  const conversation: ConversationId = locatedByMessage ? toConversation(messageName) : eventConversation;
   if (messageName.name !== conversation.name) {
     reject('message_of_other_conversation', "Field 'newMessagePayload.name' names a message of another conversation than the event's");
   }
+  facts.conversation = conversation.name;
   let createTime = envelope.message.publishTime;
   if (message.createTime !== undefined) {
     const parsed = toSortableTimestamp(message.createTime);
@@ -264,6 +284,10 @@ function toMessageEvent(
       payloadJson,
     },
   };
+}
+
+function toConversation({ project, location, conversationId, name }: ConversationId): ConversationId {
+  return { project, location, conversationId, name };
 }
 
 function checkSize(json: string, limit: number, what: string): void {

@@ -12,6 +12,8 @@ export interface IngestDependencies {
   now: () => Date;
   /** Reads PROTO deliveries (the wire adapter); without it only JSON deliveries are stored. */
   readProtobufEvent?: ProtobufEventReader;
+  /** Where a name without `/locations/<L>/` is taken to be (DIALOGFLOW_LOCATION). */
+  defaultLocation?: string;
 }
 
 export interface Delivery {
@@ -30,7 +32,11 @@ export interface Delivery {
  */
 export function createIngestDelivery(deps: IngestDependencies) {
   return async function ingestDelivery(delivery: Delivery): Promise<IngestOutcome> {
-    const decoded = decodeDelivery(delivery.body, { bodyIsUtf8: delivery.bodyIsUtf8, readProtobufEvent: deps.readProtobufEvent });
+    const decoded = decodeDelivery(delivery.body, {
+      bodyIsUtf8: delivery.bodyIsUtf8,
+      readProtobufEvent: deps.readProtobufEvent,
+      defaultLocation: deps.defaultLocation,
+    });
     try {
       if (!decoded.ok) {
         const quarantineId = await deps.quarantine.keep({

@@ -49,29 +49,35 @@ export function formatConversationName(parent: ConversationParent, conversationI
   return `projects/${parent.project}/locations/${parent.location}/conversations/${conversationId}`;
 }
 
-function toConversationId(project: string, location: string | undefined, conversationId: string): ConversationId {
-  const parent = { project, location: location ?? DEFAULT_LOCATION };
+function toConversationId(project: string, location: string | undefined, conversationId: string, defaultLocation: string): ConversationId {
+  const parent = { project, location: location ?? defaultLocation };
   return { ...parent, conversationId, name: formatConversationName(parent, conversationId) };
 }
 
-export function parseConversationName(name: string): ConversationId | undefined {
+/** `defaultLocation` is where a name without `/locations/<L>/` is taken to be (DIALOGFLOW_LOCATION). */
+export function parseConversationName(name: string, defaultLocation = DEFAULT_LOCATION): ConversationId | undefined {
   const match = CONVERSATION_NAME.exec(name);
   if (!match) return undefined;
   const [, project, location, conversationId] = match;
-  return toConversationId(project!, location, conversationId!);
+  return toConversationId(project!, location, conversationId!, defaultLocation);
 }
 
-export function parseMessageName(name: string): MessageId | undefined {
+export function parseMessageName(name: string, defaultLocation = DEFAULT_LOCATION): MessageId | undefined {
   const match = MESSAGE_NAME.exec(name);
   if (!match) return undefined;
   const [, project, location, conversationId, messageId] = match;
-  return { ...toConversationId(project!, location, conversationId!), messageId: messageId! };
+  return { ...toConversationId(project!, location, conversationId!, defaultLocation), messageId: messageId! };
 }
 
-export function parseParentName(name: string): ConversationParent | undefined {
+export function parseParentName(name: string, defaultLocation = DEFAULT_LOCATION): ConversationParent | undefined {
   const match = PARENT_NAME.exec(name);
   if (!match) return undefined;
-  return { project: match[1]!, location: match[2] ?? DEFAULT_LOCATION };
+  return { project: match[1]!, location: match[2] ?? defaultLocation };
+}
+
+/** Whether a resource name spells out its location. */
+export function namesLocation(name: string): boolean {
+  return /^projects\/[^/]+\/locations\//.test(name);
 }
 
 /**
@@ -84,6 +90,7 @@ export function respellUnderConversation(name: string, conversation: Conversatio
   const match = CHILD_NAME.exec(name);
   if (!match) return name;
   const [, project, location, conversationId, child] = match;
-  const belongs = project === conversation.project && conversationId === conversation.conversationId && (location ?? DEFAULT_LOCATION) === conversation.location;
+  // A name without a location belongs to the conversation of that id in the project; the conversation's own name fixed its location.
+  const belongs = project === conversation.project && conversationId === conversation.conversationId && (location === undefined || location === conversation.location);
   return belongs ? `${conversation.name}${child}` : name;
 }

@@ -16,6 +16,8 @@ export interface HistoryHandlerDependencies {
   /** Checks the caller's Google ID token; absent when authentication is off (locally). */
   authenticate?: Authenticate;
   corsAllowedOrigins: readonly string[];
+  /** Where a path without `/locations/<L>` is taken to be (DIALOGFLOW_LOCATION). */
+  defaultLocation?: string;
 }
 
 /** The HTTP edge of the history API: Dialogflow's REST paths in, Dialogflow's JSON (or Google's error shape) out. */
@@ -26,7 +28,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const method = req.method;
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
     if (!(await admitAuthenticated(req, res, deps.authenticate, log, googleError))) return;
-    const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url);
+    const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url, deps.defaultLocation);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });

@@ -1,4 +1,4 @@
-import { parseConversationName, parseParentName, type ConversationId, type ConversationParent } from '../domain/resourceNames';
+import { DEFAULT_LOCATION, parseConversationName, parseParentName, type ConversationId, type ConversationParent } from '../domain/resourceNames';
 import type { ListParameters } from '../domain/history/historyQueries';
 
 /**
@@ -37,7 +37,12 @@ const SYSTEM_PARAMETERS = new Set(['alt', 'prettyPrint', 'fields', 'key', 'quota
 
 export const MAX_URL_LENGTH = 8_192;
 
-export function parseHistoryRequest(method: string, url: string): { ok: true; request: ParsedHistoryRequest } | { ok: false; refusal: HistoryRequestRefusal } {
+/** `defaultLocation`: where a path without `/locations/<L>` is taken to be (DIALOGFLOW_LOCATION). */
+export function parseHistoryRequest(
+  method: string,
+  url: string,
+  defaultLocation = DEFAULT_LOCATION,
+): { ok: true; request: ParsedHistoryRequest } | { ok: false; refusal: HistoryRequestRefusal } {
   const refuse = (status: HistoryRequestRefusal['status'], message: string) => ({ ok: false as const, refusal: { status, message } });
   if (method !== 'GET') return refuse(405, `Method ${method.slice(0, 20)} is not allowed: the history API is read-only (GET)`);
   if (url.length > MAX_URL_LENGTH) return refuse(400, `The URL is ${url.length} characters long; at most ${MAX_URL_LENGTH} are accepted`);
@@ -59,11 +64,11 @@ export function parseHistoryRequest(method: string, url: string): { ok: true; re
   const parentText = `projects/${project}${location === undefined ? '' : `/locations/${location}`}`;
 
   if (conversationId === undefined) {
-    const parent = parseParentName(parentText);
+    const parent = parseParentName(parentText, defaultLocation);
     if (!parent) return refuse(400, `'${parentText.slice(0, 200)}' is not a valid parent: projects/<P>[/locations/<L>]`);
     return { ok: true, request: { route: { kind: 'listConversations', parent, params: query.params }, enumsAsNumbers } };
   }
-  const conversation = parseConversationName(`${parentText}/conversations/${conversationId}`);
+  const conversation = parseConversationName(`${parentText}/conversations/${conversationId}`, defaultLocation);
   if (!conversation) {
     return refuse(400, `'${`${parentText}/conversations/${conversationId}`.slice(0, 200)}' is not a valid conversation name`);
   }

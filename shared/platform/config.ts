@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_LOCATION } from '../domain/resourceNames';
 import { GOOGLE_CERTS_URL } from './idTokens';
 
 const integer = (name: string, min: number, max: number, fallback: number) =>
@@ -53,6 +54,10 @@ const EnvironmentSchema = z.object({
   FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
   MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
   RETENTION_DAYS: integer('RETENTION_DAYS', 0, 36_500, 0),
+  DIALOGFLOW_LOCATION: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'DIALOGFLOW_LOCATION must be a Dialogflow location such as "global" or "europe-west3"')
+    .default(DEFAULT_LOCATION),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
   SERVED_PROJECTS: z
     .string()
@@ -104,6 +109,12 @@ export interface Config {
   };
   /** Browser origins allowed to call the history API (CORS); none by default. */
   corsAllowedOrigins: string[];
+  /**
+   * The location of the deployment's conversation profile: where a name that
+   * carries none (`projects/P/conversations/C`) is taken to be. Dialogflow's
+   * own default is `global`.
+   */
+  dialogflowLocation: string;
 }
 
 /**
@@ -121,6 +132,7 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'PAGE_TOKEN_SECRET',
   'AUTH_ALLOWED_EMAILS',
   'CORS_ALLOWED_ORIGINS',
+  'DIALOGFLOW_LOCATION',
 ] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
@@ -161,5 +173,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionDays: e.RETENTION_DAYS,
     auth: { allowedEmails: e.AUTH_ALLOWED_EMAILS, audiences: e.AUTH_AUDIENCES, certsUrl: e.AUTH_CERTS_URL },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
+    dialogflowLocation: e.DIALOGFLOW_LOCATION,
   };
 }

@@ -413,7 +413,11 @@ const invalid: InvalidCase[] = [
   { name: 'a message name with a path trick', body: deliver(message({ name: `${CONV_SHORT}/messages/..` })), code: 'invalid_message' },
   { name: 'a message name that is not a name', body: deliver(message({ name: 'M1' })), code: 'invalid_message' },
   { name: 'a message of another conversation', body: deliver(message({ name: `projects/${PROJECT}/conversations/C2/messages/M1` })), code: 'message_of_other_conversation' },
-  { name: 'a message of the same conversation id in another location', body: deliver(message({ name: `projects/${PROJECT}/locations/eu/conversations/C1/messages/M1` })), code: 'message_of_other_conversation' },
+  {
+    name: 'a message of the same conversation id in another location than the event names',
+    body: deliver(messageEvent(CONV, 'M1', { content: SECRET, name: `projects/${PROJECT}/locations/eu/conversations/C1/messages/M1` })),
+    code: 'message_of_other_conversation',
+  },
   { name: 'a message of the same conversation id in another project', body: deliver(message({ name: `projects/other-project/conversations/C1/messages/M1` })), code: 'message_of_other_conversation' },
   // Timestamps and sizes
   {

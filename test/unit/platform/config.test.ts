@@ -14,6 +14,7 @@ const DEFAULTS: Config = {
   retentionDays: 0,
   auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
   corsAllowedOrigins: [],
+  dialogflowLocation: 'global',
 };
 
 const VARIABLES = [
@@ -24,6 +25,7 @@ const VARIABLES = [
   'MAX_PUSH_BODY_BYTES',
   'RETENTION_DAYS',
   'LOG_LEVEL',
+  'DIALOGFLOW_LOCATION',
   'SERVED_PROJECTS',
   'PAGE_TOKEN_SECRET',
   'AUTH_ALLOWED_EMAILS',
@@ -86,8 +88,10 @@ describe('loadConfig', () => {
         retentionDays: 400,
         auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
         corsAllowedOrigins: [],
+        dialogflowLocation: 'global',
       },
     },
+    { name: 'takes the location of names without one from DIALOGFLOW_LOCATION', env: { DIALOGFLOW_LOCATION: 'europe-west3' }, expected: { ...DEFAULTS, dialogflowLocation: 'europe-west3' } },
     { name: 'accepts * as every served project', env: { SERVED_PROJECTS: '*' }, expected: { ...DEFAULTS, servedProjects: '*' } },
     { name: 'accepts the smallest deadline', env: { FIRESTORE_DEADLINE_MS: '100' }, expected: { ...DEFAULTS, firestoreDeadlineMs: 100 } },
     { name: 'accepts the largest deadline', env: { FIRESTORE_DEADLINE_MS: '120000' }, expected: { ...DEFAULTS, firestoreDeadlineMs: 120_000 } },
@@ -114,6 +118,7 @@ describe('loadConfig', () => {
     { name: 'refuses a project id with capitals', variable: 'GOOGLE_CLOUD_PROJECT', value: 'My-Project' },
     { name: 'refuses a project id that is too short', variable: 'GOOGLE_CLOUD_PROJECT', value: 'abc' },
     { name: 'refuses a database id with capitals', variable: 'FIRESTORE_DATABASE_ID', value: 'History' },
+    { name: 'refuses a location that is a path', variable: 'DIALOGFLOW_LOCATION', value: 'global/conversations' },
     { name: 'refuses an emulator host without port', variable: 'FIRESTORE_EMULATOR_HOST', value: 'localhost' },
     { name: 'refuses an emulator host given as a URL', variable: 'FIRESTORE_EMULATOR_HOST', value: 'http://localhost:8080' },
     { name: 'refuses a deadline below 100 ms', variable: 'FIRESTORE_DEADLINE_MS', value: '99' },
