@@ -118,7 +118,7 @@ describe('conversations.list', () => {
     { filter: 'lifecycle_state = "DONE"', mentions: 'lifecycle_state' },
     { filter: 'lifecycle_state > "COMPLETED"', mentions: 'lifecycle_state' },
     { filter: 'conversation_profile = "x"', mentions: 'conversation_profile' },
-    { filter: 'lifecycle_state = "COMPLETED" OR lifecycle_state = "IN_PROGRESS"', mentions: 'OR' },
+    { filter: 'lifecycle_state = "COMPLETED" OR start_time > "2026-01-01T00:00:00Z"', mentions: 'OR' },
     { filter: 'NOT lifecycle_state = "COMPLETED"', mentions: 'NOT' },
     { filter: 'start_time > "yesterday"', mentions: 'start_time' },
     { filter: 'start_time > 5', mentions: 'start_time' },

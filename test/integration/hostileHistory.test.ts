@@ -114,7 +114,7 @@ const payloadOf = (token: string) => token.split('.')[0]!;
 const signatureOf = (token: string) => token.split('.')[1]!;
 
 const filterInjection: HostileRequest[] = [
-  { name: 'an OR 1=1 tautology', path: filterOn(LIST, 'lifecycle_state = "COMPLETED" OR 1=1'), status: 400, mentions: 'OR' },
+  { name: 'an OR 1=1 tautology', path: filterOn(LIST, 'lifecycle_state = "COMPLETED" OR 1=1'), status: 400, mentions: "found '1'" },
   { name: 'a quote-breaking string', path: filterOn(LIST, 'lifecycle_state = "COMPLETED\\" OR \\"1\\"=\\"1"'), status: 400, mentions: 'lifecycle_state' },
   { name: 'an SQL statement after a semicolon', path: filterOn(LIST, "lifecycle_state = 'COMPLETED'; DROP TABLE conversations; --"), status: 400, mentions: ';' },
   { name: 'an SQL comment', path: filterOn(LIST, 'lifecycle_state = "COMPLETED" --'), status: 400 },
@@ -143,7 +143,7 @@ const filterInjection: HostileRequest[] = [
   { name: 'a malformed percent-encoding in the filter', path: `${LIST}?filter=%ZZ%`, status: 400 },
   { name: 'a filter of 2 001 characters', path: filterOn(LIST, `lifecycle_state = "${'x'.repeat(1_981)}"`), status: 400, mentions: '2000' },
   { name: 'a filter of 10 000 characters', path: filterOn(LIST, `lifecycle_state = "${'x'.repeat(10_000)}"`), status: 400, mentions: '8192' },
-  { name: 'a message filter with an OR injection', path: filterOn(MESSAGES_A, 'create_time > "2026-01-01T00:00:00Z" OR 1=1'), status: 400, mentions: 'OR' },
+  { name: 'a message filter with an OR injection', path: filterOn(MESSAGES_A, 'create_time > "2026-01-01T00:00:00Z" OR 1=1'), status: 400, mentions: "found '1'" },
   { name: 'a message filter on the content', path: filterOn(MESSAGES_A, 'content = "password"'), status: 400, mentions: 'content' },
   { name: 'a message filter on participant_role', path: filterOn(MESSAGES_A, 'participant_role = "END_USER"'), status: 400 },
   { name: 'a message filter with a wildcard', path: filterOn(MESSAGES_A, 'create_time = *'), status: 400 },

@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
 import { officialConversationsClient as client } from '../support/officialClient';
 import { ingestAll } from '../support/stack';
@@ -85,4 +85,42 @@ it("serves every name of a conversation fed both spellings in one spelling the o
   }
   const [conversation] = await c.getConversation({ name: short });
   expect(c.matchConversationFromProjectLocationConversationsName(conversation.name!)).toBe(id);
+});
+
+describe('the filter forms Dialogflow documents, through the official client', () => {
+  const timed = `projects/${project}/locations/global/conversations/CvTimed`;
+  beforeAll(async () => {
+    await ingestAll(
+      [
+        ['T455', '2026-11-04T10:00:02.455120Z'],
+        ['T456', '2026-11-04T10:00:02.456Z'],
+        ['T2017', '2017-01-15T01:30:15.005Z'],
+      ].map(([id, createTime]) => ({ path: '/ingestMessageEvents', body: makePushBody(messageEvent(timed, id!, { createTime })) })),
+    );
+  });
+
+  it('joins lifecycle states with OR, as the discovery document allows', async () => {
+    const [conversations] = await client().listConversations({ parent: `projects/${project}/locations/global`, filter: 'lifecycle_state = "COMPLETED" OR lifecycle_state = "IN_PROGRESS"' });
+    expect(conversations.map((c) => c.name)).toEqual(expect.arrayContaining([done, open, timed]));
+  });
+
+  it("takes the v2 proto's unquoted timestamp", async () => {
+    const [messages] = await client().listMessages({ parent: timed, filter: 'create_time > 2017-01-15T01:30:15.01Z' });
+    expect(messages.map((m) => m.name!.split('/').pop())).toEqual(['T456', 'T455']);
+  });
+
+  it('compares create_time at millisecond accuracy and create_time_epoch_microseconds at microsecond accuracy', async () => {
+    const [byMillisecond] = await client().listMessages({ parent: timed, filter: 'create_time > "2026-11-04T10:00:02.455Z"' });
+    expect(byMillisecond.map((m) => m.name!.split('/').pop())).toEqual(['T456']);
+    const micros = Date.parse('2026-11-04T10:00:02.455Z') * 1000;
+    const [byMicrosecond] = await client().listMessages({ parent: timed, filter: `create_time_epoch_microseconds > ${micros}` });
+    expect(byMicrosecond.map((m) => m.name!.split('/').pop())).toEqual(['T456', 'T455']);
+  });
+
+  it('answers OR across fields with a 400 that says why', async () => {
+    await expect(client().listConversations({ parent: `projects/${project}/locations/global`, filter: 'lifecycle_state = "COMPLETED" OR start_time > "2026-01-01T00:00:00Z"' })).rejects.toMatchObject({
+      code: 400,
+      message: expect.stringContaining('OR can only join conditions on one field'),
+    });
+  });
 });

@@ -1,17 +1,18 @@
 /**
  * A parser for the subset of AIP-160 filters the history API supports:
  *
- *   filter     := term ( [AND] term )*        (juxtaposition means AND)
+ *   filter     := factor ( [AND] factor )*     (juxtaposition means AND)
+ *   factor     := term ( OR term )*            (OR binds tighter than AND, as AIP-160 says)
  *   term       := comparison | '(' filter ')'
  *   comparison := field operator value
  *   field      := identifier ( '.' identifier )*
  *   operator   := '=' | '!=' | '<' | '<=' | '>' | '>='
- *   value      := string | number | identifier
+ *   value      := string | number | identifier | timestamp
  *
- * `OR`, `NOT`, `-`, `:` and functions are recognized and refused by name,
- * so the error says what is unsupported rather than "syntax error".
- * The result is a list of comparisons, all of which must hold (none for an
- * empty filter).
+ * A timestamp may be written without quotes (`create_time > 2017-01-15T01:30:15.01Z`, the v2 proto's own
+ * example). `NOT`, `-`, `:` and functions are recognized and refused by name, so the error says what is
+ * unsupported rather than "syntax error". The result is an expression: `{ and: [...] }` at the top
+ * (empty for an empty filter), nested ANDs flattened, `{ or: [...] }` for alternatives.
  */
 
 export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -21,6 +22,8 @@ export interface Comparison {
   operator: Operator;
   value: { kind: 'string'; text: string } | { kind: 'number'; text: string } | { kind: 'identifier'; text: string };
 }
+
+export type FilterExpression = Comparison | { and: FilterExpression[] } | { or: FilterExpression[] };
 
 export class FilterSyntaxError extends Error {
   override name = 'FilterSyntaxError';
@@ -36,17 +39,20 @@ type Token =
 
 const KEYWORDS = new Set(['AND', 'OR', 'NOT']);
 
-export function parseFilter(filter: string): Comparison[] {
+export function parseFilter(filter: string): { and: FilterExpression[] } {
   if (filter.length > MAX_FILTER_LENGTH) {
     throw new FilterSyntaxError(`The filter is ${filter.length} characters long; at most ${MAX_FILTER_LENGTH} are accepted`);
   }
   const tokens = tokenize(filter);
-  if (tokens.length === 0) return [];
+  if (tokens.length === 0) return { and: [] };
   const parser = new Parser(tokens);
-  const comparisons = parser.parseSequence(0);
+  const expression = parser.parseSequence(0);
   parser.expectEnd();
-  return comparisons;
+  return expression;
 }
+
+/** An RFC 3339 date-time, unquoted: read as one string token before numbers and '-' are. */
+const UNQUOTED_TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})/;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -75,6 +81,12 @@ function tokenize(text: string): Token[] {
       if (i >= text.length) throw new FilterSyntaxError(`Unterminated string starting at position ${at + 1}`);
       i++;
       tokens.push({ type: 'string', text: value, at });
+      continue;
+    }
+    const timestamp = UNQUOTED_TIMESTAMP.exec(text.slice(i))?.[0];
+    if (timestamp) {
+      tokens.push({ type: 'string', text: timestamp, at });
+      i += timestamp.length;
       continue;
     }
     const operator = /^(<=|>=|!=|=|<|>)/.exec(text.slice(i))?.[0];
@@ -116,28 +128,38 @@ class Parser {
   private position = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  parseSequence(depth: number): Comparison[] {
+  parseSequence(depth: number): { and: FilterExpression[] } {
     if (depth > MAX_NESTING) throw new FilterSyntaxError(`Parentheses are nested deeper than ${MAX_NESTING} levels`);
-    const comparisons = [...this.parseTerm(depth)];
+    const terms: FilterExpression[] = [];
+    const add = (factor: FilterExpression) => (isAnd(factor) ? terms.push(...factor.and) : terms.push(factor));
+    add(this.parseFactor(depth));
     for (;;) {
       const next = this.peek();
-      if (!next || (next.type === 'symbol' && next.text === ')')) return comparisons;
-      if (next.type === 'keyword' && next.text === 'AND') {
-        this.position++;
-      } else if (next.type === 'keyword') {
-        throw new FilterSyntaxError(`${next.text} is not supported in filters; combine comparisons with AND`);
-      }
-      comparisons.push(...this.parseTerm(depth));
+      if (!next || (next.type === 'symbol' && next.text === ')')) return { and: terms };
+      if (next.type === 'keyword' && next.text === 'AND') this.position++;
+      else if (next.type === 'keyword' && next.text === 'OR') throw this.unexpected(next, 'a comparison before OR');
+      add(this.parseFactor(depth));
     }
   }
 
-  private parseTerm(depth: number): Comparison[] {
+  private parseFactor(depth: number): FilterExpression {
+    const alternatives = [this.parseTerm(depth)];
+    while (this.peek()?.type === 'keyword' && this.peek()?.text === 'OR') {
+      this.position++;
+      alternatives.push(this.parseTerm(depth));
+    }
+    if (alternatives.length === 1) return alternatives[0]!;
+    // (a OR b) OR c is a OR b OR c.
+    return { or: alternatives.flatMap((alternative) => (isOr(alternative) ? alternative.or : [alternative])) };
+  }
+
+  private parseTerm(depth: number): FilterExpression {
     const token = this.next('a comparison');
     if (token.type === 'symbol' && token.text === '(') {
       const inner = this.parseSequence(depth + 1);
       const close = this.next("')'");
       if (close.type !== 'symbol' || close.text !== ')') throw this.unexpected(close, "')'");
-      return inner;
+      return inner.and.length === 1 ? inner.and[0]! : inner;
     }
     if ((token.type === 'keyword' && token.text === 'NOT') || (token.type === 'symbol' && token.text === '-')) {
       throw new FilterSyntaxError(`Negation (${token.text}) is not supported in filters`);
@@ -159,7 +181,7 @@ class Parser {
     if (value.type !== 'string' && value.type !== 'number' && value.type !== 'identifier') {
       throw this.unexpected(value, `a value after '${field} ${operator.text}'`);
     }
-    return [{ field, operator: operator.text as Operator, value: { kind: value.type, text: value.text } }];
+    return { field, operator: operator.text as Operator, value: { kind: value.type, text: value.text } };
   }
 
   expectEnd(): void {
@@ -182,4 +204,12 @@ class Parser {
     const shown = token.type === 'string' ? `"${token.text.slice(0, 40)}"` : `'${token.text.slice(0, 40)}'`;
     return new FilterSyntaxError(`Expected ${expected} at position ${token.at + 1}, found ${shown}`);
   }
+}
+
+export function isAnd(expression: FilterExpression): expression is { and: FilterExpression[] } {
+  return 'and' in expression;
+}
+
+export function isOr(expression: FilterExpression): expression is { or: FilterExpression[] } {
+  return 'or' in expression;
 }

@@ -52,13 +52,28 @@ describe('parseFilter', () => {
     { name: 'a filter of exactly the maximum length is parsed', input: `a = "${'x'.repeat(MAX_FILTER_LENGTH - 6)}"`, expected: [str('a', '=', 'x'.repeat(MAX_FILTER_LENGTH - 6))] },
   ];
 
-  it.each(accepted)('$name', ({ input, expected }) => {
+  const alternatives: Array<{ name: string; input: string; expected: unknown }> = [
+    { name: 'OR joins alternatives', input: 'a = 1 OR b = 2', expected: { and: [{ or: [num('a', '=', '1'), num('b', '=', '2')] }] } },
+    { name: 'OR binds tighter than AND, as AIP-160 says', input: 'a = 1 AND b = 2 OR c = 3', expected: { and: [num('a', '=', '1'), { or: [num('b', '=', '2'), num('c', '=', '3')] }] } },
+    { name: 'OR binds tighter than juxtaposition', input: 'a = 1 OR b = 2 c = 3', expected: { and: [{ or: [num('a', '=', '1'), num('b', '=', '2')] }, num('c', '=', '3')] } },
+    { name: 'parentheses group an AND as one alternative', input: '(a = 1 AND b = 2) OR c = 3', expected: { and: [{ or: [{ and: [num('a', '=', '1'), num('b', '=', '2')] }, num('c', '=', '3')] }] } },
+    { name: 'nested ORs flatten', input: '(a = 1 OR b = 2) OR c = 3', expected: { and: [{ or: [num('a', '=', '1'), num('b', '=', '2'), num('c', '=', '3')] }] } },
+    { name: 'an unquoted RFC 3339 timestamp, as the v2 proto writes it', input: 'create_time > 2017-01-15T01:30:15.01Z', expected: { and: [str('create_time', '>', '2017-01-15T01:30:15.01Z')] } },
+    { name: 'an unquoted timestamp with an offset', input: 'start_time<=2026-01-01T10:00:00+02:00 AND a = 1', expected: { and: [str('start_time', '<=', '2026-01-01T10:00:00+02:00'), num('a', '=', '1')] } },
+  ];
+
+  it.each(alternatives)('$name', ({ input, expected }) => {
     expect(parseFilter(input)).toEqual(expected);
   });
 
+  it.each(accepted)('$name', ({ input, expected }) => {
+    expect(parseFilter(input)).toEqual({ and: expected });
+  });
+
   const refused: Array<{ name: string; input: string; expected: RegExp }> = [
-    { name: 'OR is refused by name', input: 'a = 1 OR b = 2', expected: /OR is not supported/ },
-    { name: 'OR inside parentheses is refused by name', input: '(a = 1 OR b = 2)', expected: /OR is not supported/ },
+    { name: 'OR with nothing before it', input: 'OR a = 1', expected: /Expected a field name at position 1, found 'OR'/ },
+    { name: 'OR with nothing after it', input: 'a = 1 OR', expected: /ends where a comparison was expected/ },
+    { name: 'AND OR', input: 'a = 1 AND OR b = 2', expected: /Expected a field name at position 11, found 'OR'/ },
     { name: 'NOT is refused as negation', input: 'NOT a = 1', expected: /Negation \(NOT\) is not supported/ },
     { name: 'NOT after AND is refused as negation', input: 'a = 1 AND NOT b = 2', expected: /Negation \(NOT\) is not supported/ },
     { name: 'a leading minus is refused as negation', input: '-a = 1', expected: /Negation \(-\) is not supported/ },
@@ -101,8 +116,8 @@ describe('parseFilter', () => {
 
   const onlySyntaxErrors = (filter: string) => {
     try {
-      const comparisons = parseFilter(filter);
-      expect(Array.isArray(comparisons)).toBe(true);
+      const expression = parseFilter(filter);
+      expect(Array.isArray(expression.and)).toBe(true);
     } catch (error) {
       expect(error).toBeInstanceOf(FilterSyntaxError);
     }
@@ -135,7 +150,7 @@ describe('parseFilter', () => {
       fc.property(fc.array(comparison, { minLength: 1, maxLength: 6 }), (items) => {
         const escape = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
         const filter = items.map(({ field: f, operator: o, text: t }) => `${f} ${o} "${escape(t)}"`).join(' AND ');
-        expect(parseFilter(filter)).toEqual(items.map(({ field: f, operator: o, text: t }) => str(f, o, t)));
+        expect(parseFilter(filter)).toEqual({ and: items.map(({ field: f, operator: o, text: t }) => str(f, o, t)) });
       }),
     );
   });
