@@ -141,14 +141,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  */
 function parseEvent(data: Uint8Array, facts: DeliveryFacts, readProtobufEvent: ProtobufEventReader | undefined): { event: ConversationEvent; keptBytes?: Uint8Array } {
   const json = parseJson(data);
-  if (json.ok) return { event: validateEvent(json.value, facts, 'JSON') };
+  if (json.ok) return { event: validateEvent(json.value, facts) };
   const protobuf = readProtobufEvent?.(data);
-  if (protobuf === undefined) {
-    const problem = readProtobufEvent ? `is neither ${json.expected} nor a protobuf ConversationEvent` : json.problem;
-    reject(json.code, `Field 'message.data' ${problem} (${data.byteLength} bytes)`);
+  const neither = `Field 'message.data' is neither ${json.expected} nor a protobuf ConversationEvent (${data.byteLength} bytes`;
+  if (protobuf === undefined) reject(json.code, readProtobufEvent ? `${neither})` : `Field 'message.data' ${json.problem} (${data.byteLength} bytes)`);
+  try {
+    const event = validateEvent(protobuf.event, facts);
+    return protobuf.unknownFields ? { event, keptBytes: data } : { event };
+  } catch (error) {
+    // Bytes that read as some protobuf message but not as a ConversationEvent are neither format.
+    if (error instanceof DecodeError) reject(json.code, `${neither}; read as protobuf: ${error.message})`);
+    throw error;
   }
-  const event = validateEvent(protobuf.event, facts, 'protobuf');
-  return protobuf.unknownFields ? { event, keptBytes: data } : { event };
 }
 
 function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false; code: RejectionCode; problem: string; expected: string } {
@@ -165,7 +169,7 @@ function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false
   }
 }
 
-function validateEvent(json: unknown, facts: DeliveryFacts, format: 'JSON' | 'protobuf'): ConversationEvent {
+function validateEvent(json: unknown, facts: DeliveryFacts): ConversationEvent {
   const shapeProblem = findJsonShapeProblem(json);
   if (shapeProblem) reject('unsafe_json', `The event cannot be stored as received: ${shapeProblem}`);
 
@@ -174,7 +178,7 @@ function validateEvent(json: unknown, facts: DeliveryFacts, format: 'JSON' | 'pr
     if (typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type))) facts.eventType = typeof type === 'string' ? truncateText(type, 64) : type;
   }
   const parsed = ConversationEventSchema.safeParse(json, PARSE_OPTIONS);
-  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent${format === 'protobuf' ? ' (read as protobuf)' : ''}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
   facts.eventType = typeof parsed.data.type === 'string' ? truncateText(parsed.data.type, 128) : parsed.data.type;
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import type { TokenCheck } from '../platform/idTokens';
+import { googleError } from './googleErrors';
 import { sendJson } from './sendJson';
 
 export type Authenticate = (req: Request) => Promise<TokenCheck>;
@@ -35,20 +36,19 @@ function ownUrl(req: Request): string[] {
 /**
  * The token check both kinds of function run first: true when the request
  * may proceed (or authentication is off); otherwise it has been answered
- * 401, 403 or 503, with the body `errorBody` gives, and logged.
+ * 401, 403 or 503, in Google's error shape, and logged.
  */
 export async function admitAuthenticated(
   req: Request,
   res: Response,
   authenticate: Authenticate | undefined,
   log: Logger,
-  errorBody: (status: number, reason: string) => unknown,
 ): Promise<boolean> {
   if (!authenticate) return true;
   const check = await authenticate(req);
   if (check.ok) return true;
   logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
   if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-  sendJson(res, check.status, errorBody(check.status, check.reason));
+  sendJson(res, check.status, googleError(check.status, check.reason));
   return false;
 }

@@ -1,3 +1,4 @@
+import { googleError } from './googleErrors';
 import type { Request, Response } from '@google-cloud/functions-framework';
 
 /**
@@ -19,7 +20,7 @@ export function applyCors(req: Request, res: Response, allowedOrigins: readonly 
     res.set('Access-Control-Max-Age', '3600');
     res.status(204).end();
   } else {
-    res.status(403).json({ error: { code: 403, message: 'This origin may not call the history API', status: 'PERMISSION_DENIED' } });
+    res.status(403).json(googleError(403, 'This origin may not call the history API'));
   }
   return true;
 }

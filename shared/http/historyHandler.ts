@@ -27,12 +27,12 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const started = performance.now();
     const method = req.method;
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
-    if (!(await admitAuthenticated(req, res, deps.authenticate, log, googleError))) return;
+    if (!(await admitAuthenticated(req, res, deps.authenticate, log))) return;
     const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url, deps.defaultLocation);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });
-      if (status === 405) res.set('Allow', 'GET');
+      if (status === 501 || method !== 'GET') res.set('Allow', 'GET');
       sendJson(res, status, googleError(status, message));
       return;
     }

@@ -19,7 +19,7 @@ export interface ParsedHistoryRequest {
   enumsAsNumbers: boolean;
 }
 
-export type HistoryRequestRefusal = { status: 400 | 404 | 405; message: string };
+export type HistoryRequestRefusal = { status: 400 | 404 | 501; message: string };
 
 const PATH =
   /^\/(v2|v2beta1)\/projects\/([^/]+)(?:\/locations\/([^/]+))?\/conversations(?:\/([^/]+)(\/messages)?)?$/;
@@ -44,7 +44,10 @@ export function parseHistoryRequest(
   defaultLocation = DEFAULT_LOCATION,
 ): { ok: true; request: ParsedHistoryRequest } | { ok: false; refusal: HistoryRequestRefusal } {
   const refuse = (status: HistoryRequestRefusal['status'], message: string) => ({ ok: false as const, refusal: { status, message } });
-  if (method !== 'GET') return refuse(405, `Method ${method.slice(0, 20)} is not allowed: the history API is read-only (GET)`);
+  // As Google's HTTP transcoding answers: POST on these paths is a Dialogflow method (create, :complete, ...) this
+  // read-only API does not implement; any other method is no method at all.
+  if (method === 'POST') return refuse(501, 'Method POST is not implemented: the history API serves Dialogflow\'s read methods (GET) only');
+  if (method !== 'GET') return refuse(404, `No method of the history API serves ${method.slice(0, 20)}: it is read-only (GET)`);
   if (url.length > MAX_URL_LENGTH) return refuse(400, `The URL is ${url.length} characters long; at most ${MAX_URL_LENGTH} are accepted`);
 
   // Match the path as sent: URL parsing would resolve '..' segments into another resource's path.

@@ -5,6 +5,7 @@ import type { IngestOutcome } from '../domain/outcomes';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import { parseTraceContext } from '../platform/trace';
+import { googleError } from './googleErrors';
 import { sendJson } from './sendJson';
 import { admitAuthenticated, type Authenticate } from './authenticateRequest';
 import { checkPushRequest } from './pushRequest';
@@ -22,14 +23,14 @@ export interface IngestHandlerDependencies {
 export function createIngestHandler(deps: IngestHandlerDependencies) {
   return async function handlePush(req: Request, res: Response): Promise<void> {
     const log = deps.logger.withTrace(parseTraceContext(req.headers));
-    if (!(await admitAuthenticated(req, res, deps.authenticate, log, (code, message) => ({ error: { code, message } })))) return;
+    if (!(await admitAuthenticated(req, res, deps.authenticate, log))) return;
     const rawBody: Uint8Array = req.rawBody ?? new Uint8Array();
     const parts = { method: req.method, contentType: req.headers['content-type'], bodyBytes: rawBody.byteLength };
     const refusal = checkPushRequest(parts, deps.maxBodyBytes);
     if (refusal) {
       logEvents.requestRefused(log, refusal.status, refusal.reason, parts);
-      if (refusal.status === 405) res.set('Allow', 'POST');
-      sendJson(res, refusal.status, { error: { code: refusal.status, message: refusal.reason } });
+      if (refusal.status === 404) res.set('Allow', 'POST');
+      sendJson(res, refusal.status, googleError(refusal.status, refusal.reason));
       return;
     }
 
@@ -40,7 +41,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       const status = statusForFailure(error);
       const facts = error instanceof DeliveryFailedError ? error.facts : undefined;
       logEvents.ingestFailed(log, facts, error instanceof DeliveryFailedError ? error.cause : error, status);
-      sendJson(res, status, { error: { code: status, message: 'The delivery was not stored; Pub/Sub will deliver it again' } });
+      sendJson(res, status, googleError(status, 'The delivery was not stored; Pub/Sub will deliver it again'));
       return;
     }
 

@@ -8,30 +8,31 @@ export interface PushRequestParts {
   bodyBytes: number;
 }
 
+/** 404 for a method other than POST (no such method, as Google's frontends answer), 400 for the rest. */
 export interface Refusal {
-  status: 400 | 405 | 413 | 415;
+  status: 400 | 404;
   reason: string;
 }
 
 export function checkPushRequest(request: PushRequestParts, maxBodyBytes: number): Refusal | undefined {
   if (request.method !== 'POST') {
-    return { status: 405, reason: `Method ${request.method} is not allowed: Pub/Sub push deliveries are POST requests` };
+    return { status: 404, reason: `Method ${request.method} is not served: Pub/Sub push deliveries are POST requests` };
   }
   const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     return {
-      status: 415,
+      status: 400,
       reason: `Content type ${request.contentType ? `'${request.contentType.slice(0, 100)}'` : '(none)'} is not supported: Pub/Sub push deliveries are application/json`,
     };
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return { status: 415, reason: `Charset '${charset.slice(0, 40)}' is not supported: Pub/Sub push deliveries are UTF-8 JSON` };
+    return { status: 400, reason: `Charset '${charset.slice(0, 40)}' is not supported: Pub/Sub push deliveries are UTF-8 JSON` };
   }
   if (request.bodyBytes === 0) return { status: 400, reason: 'The request has no body: a Pub/Sub push delivery carries a JSON envelope' };
   if (request.bodyBytes > maxBodyBytes) {
     return {
-      status: 413,
+      status: 400,
       reason: `The body is ${request.bodyBytes} bytes, over the ${maxBodyBytes} bytes accepted (MAX_PUSH_BODY_BYTES); Pub/Sub will dead-letter it after its retries`,
     };
   }

@@ -265,10 +265,16 @@ describe('conversations.messages.list', () => {
 });
 
 describe('requests the API does not serve', () => {
-  it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('answers 405 to %s', async (method) => {
-    const response = await fetch(`${(await import('../support/stack')).baseUrl()}/v2/${global}/conversations`, { method });
-    expect(response.status).toBe(405);
-    expect(await response.json()).toMatchObject({ error: { code: 405 } });
+  it.each([
+    { method: 'POST', path: `/v2/${global}/conversations`, code: 501, status: 'UNIMPLEMENTED' },
+    { method: 'POST', path: `/v2/${global}/conversations/CvA:complete`, code: 501, status: 'UNIMPLEMENTED' },
+    { method: 'PUT', path: `/v2/${global}/conversations`, code: 404, status: 'NOT_FOUND' },
+    { method: 'PATCH', path: `/v2/${global}/conversations/CvA`, code: 404, status: 'NOT_FOUND' },
+    { method: 'DELETE', path: `/v2/${global}/conversations/CvA`, code: 404, status: 'NOT_FOUND' },
+  ])('answers $method $path with $code $status, code and status agreeing as Google pairs them', async ({ method, path, code, status }) => {
+    const response = await fetch(`${(await import('../support/stack')).baseUrl()}${path}`, { method });
+    expect(response.status).toBe(code);
+    expect(await response.json()).toMatchObject({ error: { code, status } });
   });
 
   it.each([

@@ -6,20 +6,20 @@ const request = (parts: Partial<PushRequestParts> = {}): PushRequestParts => ({ 
 
 describe('checkPushRequest', () => {
   const refused = [
-    { name: 'refuses GET with 405', input: request({ method: 'GET' }), status: 405, reason: 'Method GET is not allowed: Pub/Sub push deliveries are POST requests' },
-    { name: 'refuses PUT with 405', input: request({ method: 'PUT' }), status: 405 },
-    { name: 'refuses a wrong method before a wrong content type', input: request({ method: 'DELETE', contentType: 'text/plain', bodyBytes: 0 }), status: 405 },
-    { name: 'refuses a request without content type with 415', input: request({ contentType: undefined }), status: 415, reason: 'Content type (none) is not supported: Pub/Sub push deliveries are application/json' },
-    { name: 'refuses an empty content type with 415', input: request({ contentType: '' }), status: 415 },
-    { name: 'refuses text/plain with 415', input: request({ contentType: 'text/plain' }), status: 415, reason: "Content type 'text/plain' is not supported: Pub/Sub push deliveries are application/json" },
-    { name: 'refuses a content type that only starts with application/json', input: request({ contentType: 'application/jsonp' }), status: 415 },
-    { name: 'refuses application/x-www-form-urlencoded with 415', input: request({ contentType: 'application/x-www-form-urlencoded' }), status: 415 },
-    { name: 'refuses a wrong content type before an empty body', input: request({ contentType: 'text/plain', bodyBytes: 0 }), status: 415 },
+    { name: 'refuses GET with 404', input: request({ method: 'GET' }), status: 404, reason: 'Method GET is not served: Pub/Sub push deliveries are POST requests' },
+    { name: 'refuses PUT with 404', input: request({ method: 'PUT' }), status: 404 },
+    { name: 'refuses a wrong method before a wrong content type', input: request({ method: 'DELETE', contentType: 'text/plain', bodyBytes: 0 }), status: 404 },
+    { name: 'refuses a request without content type with 400', input: request({ contentType: undefined }), status: 400, reason: 'Content type (none) is not supported: Pub/Sub push deliveries are application/json' },
+    { name: 'refuses an empty content type with 400', input: request({ contentType: '' }), status: 400 },
+    { name: 'refuses text/plain with 400', input: request({ contentType: 'text/plain' }), status: 400, reason: "Content type 'text/plain' is not supported: Pub/Sub push deliveries are application/json" },
+    { name: 'refuses a content type that only starts with application/json', input: request({ contentType: 'application/jsonp' }), status: 400 },
+    { name: 'refuses application/x-www-form-urlencoded with 400', input: request({ contentType: 'application/x-www-form-urlencoded' }), status: 400 },
+    { name: 'refuses a wrong content type before an empty body', input: request({ contentType: 'text/plain', bodyBytes: 0 }), status: 400 },
     { name: 'refuses an empty body with 400', input: request({ bodyBytes: 0 }), status: 400, reason: 'The request has no body: a Pub/Sub push delivery carries a JSON envelope' },
     {
-      name: 'refuses a body over the limit with 413',
+      name: 'refuses a body over the limit with 400',
       input: request({ bodyBytes: MAX + 1 }),
-      status: 413,
+      status: 400,
       reason: 'The body is 1001 bytes, over the 1000 bytes accepted (MAX_PUSH_BODY_BYTES); Pub/Sub will dead-letter it after its retries',
     },
   ];
