@@ -40,7 +40,7 @@ export function toConversationResource(state: ConversationState, options: Render
 }
 
 function toEventResource(event: LifecycleEventRecord): Record<string, unknown> & { publishTime: string; errorStatus?: unknown } {
-  const detail = event.detailJson ? (JSON.parse(event.detailJson) as Record<string, unknown>) : {};
+  const detail = event.detailJson ? withLowerCamelKeys(JSON.parse(event.detailJson) as Record<string, unknown>) : {};
   return { type: event.type, publishTime: toProtoTime(event.publishTime), pubsubMessageId: event.pubsubMessageId, ...detail };
 }
 
@@ -50,7 +50,7 @@ function toEventResource(event: LifecycleEventRecord): Record<string, unknown> &
  * conversation's canonical name (the stored payload keeps the spelling received).
  */
 export function toMessageResource(payloadJson: string, conversation: ConversationId, options: RenderOptions): Record<string, unknown> {
-  const message = JSON.parse(payloadJson) as Record<string, unknown>;
+  const message = withLowerCamelKeys(JSON.parse(payloadJson) as Record<string, unknown>);
   for (const field of ['name', 'participant']) {
     const value = message[field];
     if (typeof value === 'string') message[field] = respellUnderConversation(value, conversation);
@@ -69,4 +69,20 @@ export function toMessageResource(payloadJson: string, conversation: Conversatio
 function toProtoTime(text: string): string {
   const nanos = parseTimestampNanos(text);
   return nanos === undefined ? text : formatProtoTimestamp(nanos);
+}
+
+/**
+ * proto3 JSON prints field names in lowerCamelCase; a field we do not model that arrived in snake_case is
+ * served so too. Only the object's own keys: inside an unknown field, without its schema, a Struct's keys
+ * (the publisher's data) cannot be told from field names, so its value is served as received.
+ */
+function withLowerCamelKeys(object: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(object).some((key) => key.includes('_'))) return object;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    const camel = key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+    // A key already present in camelCase wins; the snake_case twin is kept as it came.
+    renamed[camel !== key && Object.hasOwn(object, camel) ? key : camel] = value;
+  }
+  return renamed;
 }

@@ -247,6 +247,17 @@ describe('toMessageResource', () => {
     expect(toMessageResource(JSON.stringify(input), id, names)).toStrictEqual(expected);
   });
 
+  it('serves fields it does not model, received in snake_case, in lowerCamelCase, leaving their values as received', () => {
+    const message = { name: `${NAME}/messages/M1`, future_field: { inner_key: 1 }, alreadyCamel: 1, also_present: 2, alsoPresent: 3 };
+    expect(toMessageResource(JSON.stringify(message), id, names)).toStrictEqual({
+      name: `${NAME}/messages/M1`,
+      futureField: { inner_key: 1 },
+      alreadyCamel: 1,
+      also_present: 2,
+      alsoPresent: 3,
+    });
+  });
+
   it('adds no participantRole to a message without one', () => {
     expect(toMessageResource(JSON.stringify({ name: 'm' }), id, numbers)).toStrictEqual({ name: 'm' });
   });
