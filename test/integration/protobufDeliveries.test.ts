@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { makePushBody, uniqueConversation } from '../support/builders';
 import { conversationEvents, encodeOfficially, type ApiVersion } from '../support/protobufEvents';
-import { baseUrl, ingestAll, post, testFirestore } from '../support/stack';
+import { quarantineAsOlderVersion, replayQuarantined } from '../support/quarantine';
+import { ingestAll, post } from '../support/stack';
 import { readConversation, readQuarantine, snapshotConversation } from '../support/store';
 import { targetFor } from '../../shared/local/pushDelivery';
 
@@ -75,20 +73,8 @@ it('stores, on replay, what an older version quarantined as proto_format_unsuppo
   const bytes = encodeOfficially('v2', { conversation: c.name, type: 'CONVERSATION_STARTED' });
   const rawBody = JSON.stringify(pushBody(bytes, { type: 'CONVERSATION_STARTED' }, 0, c.id).body);
   const id = `proto-${c.id}`;
-  await testFirestore().collection('quarantine').doc(id).set({
-    reasonCode: 'proto_format_unsupported',
-    reason: 'message_format PROTO is not supported yet; set JSON',
-    receivedBy: 'ingestLifecycleEvents',
-    receivedAt: new Date(),
-    rawBody,
-    rawBodyEncoding: 'utf-8',
-    rawBodyBytes: Buffer.byteLength(rawBody),
-    replayed: false,
-  });
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/replayQuarantine.ts', '--url', baseUrl(), '--id', id], {
-    env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none' },
-  });
-  expect(stdout).toContain(`${id} -> ingestLifecycleEvents: 200 stored`);
+  await quarantineAsOlderVersion(id, rawBody, 'proto_format_unsupported', 'message_format PROTO is not supported yet; set JSON');
+  expect(await replayQuarantined(id)).toContain(`${id} -> ingestLifecycleEvents: 200 stored`);
   expect(await readQuarantine(id)).toMatchObject({ replayed: true });
   expect(await readConversation(c.name)).toMatchObject({ lifecycleState: 'IN_PROGRESS', startTime: '2026-11-02T14:03:00.120000000Z' });
 }, 30_000);
