@@ -200,12 +200,13 @@ function toIngestEvent(
   facts.conversation = conversation.name;
   const { conversation: _name, type, newMessagePayload, newRecognitionResultPayload, ...rest } = event;
   const attributes = envelope.message.attributes;
-  // What Pub/Sub added, and the protobuf bytes when they hold fields we could not read, beside the event's own fields.
-  const withAttributes = (fields: Record<string, unknown>) => ({
-    ...fields,
+  // What Pub/Sub added, and the protobuf bytes when they hold fields we could not read, beside the event's own
+  // fields. Usually there is neither: the fields are then returned as they are (this runs for every event).
+  const extra = {
     ...(attributes && Object.keys(attributes).length > 0 ? { pubsubAttributes: attributes } : {}),
     ...(keptBytes ? { protobufDataBase64: bytesToBase64(keptBytes) } : {}),
-  });
+  };
+  const withAttributes = (fields: Record<string, unknown>) => (Object.keys(extra).length > 0 ? { ...fields, ...extra } : fields);
 
   if (type === 'NEW_MESSAGE') {
     facts.eventKind = 'message';

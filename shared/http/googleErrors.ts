@@ -8,7 +8,7 @@
  * UNIMPLEMENTED (not 405), a body too large or of the wrong type is 400
  * INVALID_ARGUMENT (as Google's APIs answer an over-limit payload).
  */
-export const STATUS_BY_CODE = {
+const STATUS_BY_CODE = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',

@@ -32,7 +32,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });
-      if (status === 501 || method !== 'GET') res.set('Allow', 'GET');
+      if (method !== 'GET') res.set('Allow', 'GET');
       sendJson(res, status, googleError(status, message));
       return;
     }

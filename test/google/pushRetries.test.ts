@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PUBSUB_PROJECT, pullAll, sleep, testPubSub, waitUntil } from '../support/pubsub';
+import { freshTopics, pullAll, sleep, testPubSub, waitUntil } from '../support/pubsub';
 
 /**
  * What Google's Pub/Sub emulator does when a push endpoint answers non-2xx or
@@ -47,18 +46,6 @@ async function startEndpoint(answer: (attempt: Attempt, index: number) => void):
 }
 
 const gaps = (attempts: Attempt[]) => attempts.slice(1).map((attempt, i) => Math.round((attempt.atMs - attempts[i]!.atMs) / 100) / 10);
-
-/** A topic, and a dead-letter topic with its pull subscription, of this test's own. */
-async function freshTopics() {
-  const pubsub = testPubSub();
-  const name = (kind: string, id: string) => `projects/${PUBSUB_PROJECT}/${kind}/${id}`;
-  const prefix = `t${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  const topics = { events: name('topics', prefix), deadLetter: name('topics', `${prefix}-dead-letter`), deadLetters: name('subscriptions', `${prefix}-dead-letter-pull`) };
-  await pubsub.createTopic(topics.events);
-  await pubsub.createTopic(topics.deadLetter);
-  await pubsub.createSubscription(topics.deadLetters, { topic: topics.deadLetter });
-  return { ...topics, push: name('subscriptions', `${prefix}-push`) };
-}
 
 // Each test has its own topics and endpoint, and waits on the emulator's clock: they run side by side.
 describe.concurrent("Google's Pub/Sub emulator, pushing to an endpoint of the test's own", () => {

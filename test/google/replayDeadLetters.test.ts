@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { toSortableTimestamp } from '../../shared/domain/timestamps';
 import { lifecycleEvent, messageEvent, uniqueConversation } from '../support/builders';
-import { PUBSUB_PROJECT, pullAll, testPubSub } from '../support/pubsub';
+import { freshTopics, pullAll, testPubSub } from '../support/pubsub';
 import { baseUrl } from '../support/stack';
 import { readConversation, snapshotConversation } from '../support/store';
 
@@ -22,16 +21,11 @@ const replayDeadLetters = (subscription: string) =>
 
 it('stores dead letters with their original publish times, and a second replay of them changes nothing', async () => {
   const pubsub = testPubSub();
-  const prefix = `t${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  const name = (kind: string, id: string) => `projects/${PUBSUB_PROJECT}/${kind}/${id}`;
-  const topic = name('topics', `${prefix}-events`);
-  const deadLetterTopic = name('topics', `${prefix}-dead-letter`);
-  const deadLetters = name('subscriptions', `${prefix}-dead-letter-pull`);
-  const observer = name('subscriptions', `${prefix}-dead-letter-observer`);
-  for (const t of [topic, deadLetterTopic]) await pubsub.createTopic(t);
-  for (const s of [deadLetters, observer]) await pubsub.createSubscription(s, { topic: deadLetterTopic });
+  const { events: topic, deadLetter: deadLetterTopic, deadLetters, push, observer } = await freshTopics();
+  // The test's own view of what was dead-lettered, beside the subscription the command replays.
+  await pubsub.createSubscription(observer, { topic: deadLetterTopic });
   // The function is unreachable (nothing listens on port 9): every delivery fails, then dead-letters.
-  await pubsub.createSubscription(name('subscriptions', `${prefix}-push`), {
+  await pubsub.createSubscription(push, {
     topic,
     pushConfig: { pushEndpoint: 'http://127.0.0.1:9/ingestLifecycleEvents' },
     deadLetterPolicy: { deadLetterTopic, maxDeliveryAttempts: 5 },

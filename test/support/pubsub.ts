@@ -25,6 +25,21 @@ export async function uniqueTopology(functionsUrl: string, subscriptionSuffix = 
   });
 }
 
+/**
+ * A topic of this test's own, and a dead-letter topic with its pull subscription; `push` is a free name for
+ * the push subscription the test creates with its own settings.
+ */
+export async function freshTopics() {
+  const pubsub = testPubSub();
+  const name = (kind: string, id: string) => `projects/${PUBSUB_PROJECT}/${kind}/${id}`;
+  const prefix = `t${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  const topics = { events: name('topics', prefix), deadLetter: name('topics', `${prefix}-dead-letter`), deadLetters: name('subscriptions', `${prefix}-dead-letter-pull`) };
+  await pubsub.createTopic(topics.events);
+  await pubsub.createTopic(topics.deadLetter);
+  await pubsub.createSubscription(topics.deadLetters, { topic: topics.deadLetter });
+  return { ...topics, push: name('subscriptions', `${prefix}-push`), observer: name('subscriptions', `${prefix}-dead-letter-observer`) };
+}
+
 /** Publishes each event to the topic Dialogflow's notification configs would route it to, all at once; returns the message ids. */
 export async function publishEvents(topology: Pick<PushTopology, 'topics'>, events: Array<Record<string, unknown>>): Promise<string[]> {
   const pubsub = testPubSub();
