@@ -11,6 +11,8 @@ locals {
     "iam.googleapis.com",               # service accounts
     "storage.googleapis.com",           # the source bucket
     "secretmanager.googleapis.com",     # the page-token key
+    "monitoring.googleapis.com",        # alert policies and notification channels
+    "logging.googleapis.com",           # the quarantined-deliveries metric
   ]
 }
 

@@ -5,7 +5,7 @@ resource "google_dialogflow_conversation_profile" "this" {
 
   project       = var.project_id
   location      = var.dialogflow_location
-  display_name  = var.conversation_profile_display_name
+  display_name  = var.name_prefix == "" ? var.conversation_profile_display_name : "${var.conversation_profile_display_name} [${var.name_prefix}]"
   language_code = var.dialogflow_language_code
 
   dynamic "automated_agent_config" {
@@ -25,5 +25,17 @@ resource "google_dialogflow_conversation_profile" "this" {
     message_format = "JSON"
   }
 
-  depends_on = [google_project_service.apis]
+  # Speech recognition results of voice conversations, stored under recognitionResults by the same function as
+  # the messages (it takes every event type).
+  dynamic "new_recognition_result_notification_config" {
+    for_each = var.publish_recognition_results ? [google_pubsub_topic.events["messages"].id] : []
+    content {
+      topic          = new_recognition_result_notification_config.value
+      message_format = "JSON"
+    }
+  }
+
+  # Pub/Sub keeps nothing published to a topic without subscriptions, and Dialogflow publishes as soon as the
+  # profile is in use: the push subscriptions, and the grants to publish, come first.
+  depends_on = [google_project_service.apis, google_pubsub_subscription.push, time_sleep.event_grants_propagate]
 }

@@ -11,6 +11,10 @@ resource "google_firestore_database" "this" {
   delete_protection_state = var.firestore_delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
   deletion_policy         = var.firestore_deletion_policy
 
+  # Seven days of versions: a bad deploy or a wrong erasure can be read back, or the database restored, to any
+  # minute of the last week.
+  point_in_time_recovery_enablement = var.firestore_point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
+
   depends_on = [google_project_service.apis]
 }
 
@@ -36,6 +40,19 @@ locals {
       ]
     },
   ]
+
+  # Mirrors UNINDEXED_FIELDS in shared/firestore/indexes.ts exactly (test/infra checks both directions, and that
+  # no query of the code filters or orders on one of them): the fields nothing queries, exempt from Firestore's
+  # automatic single-field indexes, so that a write pays no index entry for them.
+  firestore_unindexed_fields = {
+    conversations = [
+      "name", "project", "location", "conversationId", "startTime", "endTime", "conversationStage", "lifecycleEvents",
+      "lifecycleEventsTruncated", "schemaVersion",
+    ]
+    messages           = ["conversation", "messageId", "createTime", "participantRole", "payloadJson", "eventDetailJson", "schemaVersion"]
+    recognitionResults = ["conversation", "pubsubMessageId", "publishTime", "payloadJson", "schemaVersion"]
+    quarantine         = ["rawBody"]
+  }
 
   # The field Firestore's TTL policies delete by (EXPIRE_AT_FIELD, shared/firestore/conversationStore.ts), and
   # every collection group whose documents carry it.
@@ -79,6 +96,37 @@ resource "google_firestore_field" "ttl" {
   # No single-field indexes on expireAt: nothing queries it, and indexing an ever-increasing timestamp
   # limits write throughput (Google's advice for TTL fields).
   index_config {}
+
+  depends_on = [google_firestore_database.this]
+}
+
+# Single-field index exemptions: no ascending, descending or array-contains index on the fields nothing queries.
+resource "google_firestore_field" "unindexed" {
+  for_each = merge([
+    for collection, fields in local.firestore_unindexed_fields : { for field in fields : "${collection}.${field}" => { collection = collection, field = field } }
+  ]...)
+
+  project    = var.project_id
+  database   = var.firestore_database_id
+  collection = each.value.collection
+  field      = each.value.field
+
+  # An empty index_config removes every single-field index of the field.
+  index_config {}
+
+  depends_on = [google_firestore_database.this]
+}
+
+# A backup of the whole database every day, kept firestore_backup_retention_days; restoring one creates a new
+# database (gcloud firestore databases restore).
+resource "google_firestore_backup_schedule" "daily" {
+  count = var.firestore_backup_retention_days > 0 ? 1 : 0
+
+  project   = var.project_id
+  database  = var.firestore_database_id
+  retention = "${var.firestore_backup_retention_days * 86400}s"
+
+  daily_recurrence {}
 
   depends_on = [google_firestore_database.this]
 }

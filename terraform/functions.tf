@@ -12,6 +12,35 @@ resource "google_storage_bucket" "sources" {
   depends_on = [google_project_service.apis]
 }
 
+# Where the builds push the function images. Our own rather than Cloud Functions' default "gcf-artifacts",
+# which exists only after a first deploy and holds every other function's images: the build account is
+# granted writing here alone (iam.tf).
+resource "google_artifact_registry_repository" "functions" {
+  project       = var.project_id
+  location      = var.region
+  repository_id = "${local.prefix}conversation-history"
+  format        = "DOCKER"
+  description   = "Images of the conversation history functions, built by Cloud Functions."
+
+  # Every deploy adds an image; the running revisions need only the newest few.
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 10
+    }
+  }
+  cleanup_policies {
+    id     = "delete-old"
+    action = "DELETE"
+    condition {
+      older_than = "2592000s"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
 data "archive_file" "source" {
   for_each = toset(keys(local.functions))
 
@@ -37,12 +66,13 @@ resource "google_cloudfunctions2_function" "this" {
 
   project  = var.project_id
   location = var.region
-  name     = each.key
+  name     = local.function_names[each.key]
 
   build_config {
-    runtime         = local.runtime
-    entry_point     = each.value.entry_point
-    service_account = google_service_account.build.id
+    runtime           = local.runtime
+    entry_point       = each.value.entry_point
+    service_account   = google_service_account.this["build"].id
+    docker_repository = google_artifact_registry_repository.functions.id
 
     source {
       storage_source {
@@ -62,7 +92,7 @@ resource "google_cloudfunctions2_function" "this" {
 
     ingress_settings               = each.value.ingress_settings
     all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.runtime.email
+    service_account_email          = google_service_account.this[each.value.runtime_account].email
 
     environment_variables = each.value.environment_variables
 
@@ -84,10 +114,6 @@ resource "google_cloudfunctions2_function" "this" {
     }
   }
 
-  depends_on = [
-    google_project_service.apis,
-    google_project_iam_member.build,
-    google_project_iam_member.runtime_datastore_user,
-    google_secret_manager_secret_iam_member.runtime_reads_page_token_secret,
-  ]
+  # The grants the build and the instances need, given time to take effect.
+  depends_on = [google_project_service.apis, time_sleep.function_grants_propagate]
 }

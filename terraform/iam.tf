@@ -1,31 +1,64 @@
 # ---------------------------------------------------------------------------------------------------------------------
-# Service accounts
+# Service accounts: one per role, each holding only what that role does
 # ---------------------------------------------------------------------------------------------------------------------
 
-# Identity of the three functions at run time: Firestore and the page-token secret, nothing else.
-resource "google_service_account" "runtime" {
+locals {
+  # Account ID (without the prefix) and description of each identity this deployment creates.
+  service_accounts = {
+    # The two ingest functions at run time: read and write the Firestore database, nothing else.
+    ingest = { id = "history-ingest", display_name = "Conversation history ingest functions (runtime)" }
+    # The history API at run time: read the Firestore database and the page-token key, nothing else.
+    history = { id = "history-api", display_name = "Conversation history API (runtime)" }
+    # Identity in the OIDC tokens Pub/Sub attaches to push deliveries; it may only invoke the ingest functions.
+    push = { id = "history-push", display_name = "Conversation history Pub/Sub push" }
+    # The Cloud Build builds that turn the source zips into function images. Dedicated, because new projects'
+    # default build account may lack these roles (or be disabled by organization policy).
+    build = { id = "history-build", display_name = "Conversation history function builds" }
+  }
+
+  # Which runtime account each kind of function runs as.
+  ingest_runtime_account  = google_service_account.this["ingest"]
+  history_runtime_account = google_service_account.this["history"]
+
+  # IAM conditions limit the Firestore roles to this deployment's database, so that environments sharing a
+  # project (name_prefix) cannot read each other's history.
+  firestore_database_resource = "projects/${var.project_id}/databases/${var.firestore_database_id}"
+
+  # The buckets a function build reads its source from: ours, and the one Cloud Functions copies it into
+  # (created on the first deploy, so it is granted by name through a condition rather than on the bucket).
+  build_source_buckets = [local.source_bucket_name, "gcf-v2-sources-${data.google_project.this.number}-${var.region}"]
+}
+
+resource "google_service_account" "this" {
+  for_each = local.service_accounts
+
   project      = var.project_id
-  account_id   = "conversation-history-run"
-  display_name = "Conversation history functions (runtime)"
+  account_id   = "${local.prefix}${each.value.id}"
+  display_name = var.name_prefix == "" ? each.value.display_name : "${each.value.display_name} [${var.name_prefix}]"
 
   depends_on = [google_project_service.apis]
 }
 
-# Identity in the OIDC tokens Pub/Sub attaches to push deliveries; it may only invoke the ingest functions.
-resource "google_service_account" "push" {
-  project      = var.project_id
-  account_id   = "conversation-history-push"
-  display_name = "Conversation history Pub/Sub push"
+# ---------------------------------------------------------------------------------------------------------------------
+# Google's service agents: created here, since a fresh project has them only once something asks for them
+# ---------------------------------------------------------------------------------------------------------------------
+
+# Mints the push tokens and moves refused deliveries to the dead-letter topic.
+resource "google_project_service_identity" "pubsub" {
+  provider = google-beta
+
+  project = var.project_id
+  service = "pubsub.googleapis.com"
 
   depends_on = [google_project_service.apis]
 }
 
-# Identity of the Cloud Build builds that turn the source zips into function images. Dedicated, because new
-# projects' default build account may lack these roles (or be disabled by organization policy).
-resource "google_service_account" "build" {
-  project      = var.project_id
-  account_id   = "conversation-history-build"
-  display_name = "Conversation history function builds"
+# Publishes the conversation profile's ConversationEvents.
+resource "google_project_service_identity" "dialogflow" {
+  provider = google-beta
+
+  project = var.project_id
+  service = "dialogflow.googleapis.com"
 
   depends_on = [google_project_service.apis]
 }
@@ -34,33 +67,75 @@ resource "google_service_account" "build" {
 # Runtime
 # ---------------------------------------------------------------------------------------------------------------------
 
-resource "google_project_iam_member" "runtime_datastore_user" {
+resource "google_project_iam_member" "ingest_writes_firestore" {
   project = var.project_id
   role    = "roles/datastore.user"
-  member  = google_service_account.runtime.member
+  member  = local.ingest_runtime_account.member
+
+  condition {
+    title       = "${local.prefix}conversation history database"
+    description = "Only the Firestore database this deployment writes."
+    expression  = format("resource.name == %q", local.firestore_database_resource)
+  }
 }
 
-resource "google_secret_manager_secret_iam_member" "runtime_reads_page_token_secret" {
+resource "google_project_iam_member" "history_reads_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = local.history_runtime_account.member
+
+  condition {
+    title       = "${local.prefix}conversation history database"
+    description = "Only the Firestore database this deployment serves."
+    expression  = format("resource.name == %q", local.firestore_database_resource)
+  }
+}
+
+resource "google_secret_manager_secret_iam_member" "history_reads_page_token_secret" {
   project   = var.project_id
   secret_id = google_secret_manager_secret.page_token.secret_id
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.runtime.member
+  member    = local.history_runtime_account.member
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Builds (the roles Google documents for a custom Cloud Functions build service account)
+# Builds: the roles Google documents for a custom Cloud Functions build account (Logs Writer, Artifact Registry
+# Writer, Storage Object Admin), each on the narrowest resource it applies to
 # ---------------------------------------------------------------------------------------------------------------------
 
-resource "google_project_iam_member" "build" {
-  for_each = toset([
-    "roles/logging.logWriter",
-    "roles/artifactregistry.writer",
-    "roles/storage.objectViewer",
-  ])
-
+# Build logs: Cloud Logging grants writing per project only.
+resource "google_project_iam_member" "build_writes_logs" {
   project = var.project_id
-  role    = each.value
-  member  = google_service_account.build.member
+  role    = "roles/logging.logWriter"
+  member  = google_service_account.this["build"].member
+}
+
+# The built images go to this deployment's own repository, and nowhere else.
+resource "google_artifact_registry_repository_iam_member" "build_pushes_images" {
+  project    = var.project_id
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = google_service_account.this["build"].member
+}
+
+# The function sources: the two buckets of local.build_source_buckets, never the project's other buckets
+# (builds run third-party `npm install` scripts; the Terraform state, with the page-token key, is a bucket too).
+resource "google_project_iam_member" "build_reads_sources" {
+  project = var.project_id
+  role    = "roles/storage.objectAdmin"
+  member  = google_service_account.this["build"].member
+
+  condition {
+    title       = "${local.prefix}conversation history function sources"
+    description = "Only the buckets the function builds read their source from."
+    expression = join(" || ", flatten([
+      for bucket in local.build_source_buckets : [
+        format("resource.name == %q", "projects/_/buckets/${bucket}"),
+        format("resource.name.startsWith(%q)", "projects/_/buckets/${bucket}/objects/"),
+      ]
+    ]))
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -75,7 +150,7 @@ resource "google_cloud_run_v2_service_iam_member" "push_invokes_ingest" {
   location = var.region
   name     = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].service
   role     = "roles/run.invoker"
-  member   = google_service_account.push.member
+  member   = google_service_account.this["push"].member
 }
 
 # The history API is called by the principals listed in history_invokers (never allUsers: the validation refuses it).
@@ -94,18 +169,16 @@ resource "google_cloud_run_v2_service_iam_member" "history_invokers" {
 # ---------------------------------------------------------------------------------------------------------------------
 
 resource "google_service_account_iam_member" "pubsub_mints_push_tokens" {
-  service_account_id = google_service_account.push.name
+  service_account_id = google_service_account.this["push"].name
   role               = "roles/iam.serviceAccountTokenCreator"
-  member             = local.pubsub_service_agent
-
-  depends_on = [google_project_service.apis]
+  member             = google_project_service_identity.pubsub.member
 }
 
 resource "google_pubsub_topic_iam_member" "pubsub_publishes_dead_letters" {
   project = var.project_id
   topic   = google_pubsub_topic.dead_letter.name
   role    = "roles/pubsub.publisher"
-  member  = local.pubsub_service_agent
+  member  = google_project_service_identity.pubsub.member
 }
 
 resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_lettered" {
@@ -114,22 +187,77 @@ resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_lettered" {
   project      = var.project_id
   subscription = google_pubsub_subscription.push[each.key].name
   role         = "roles/pubsub.subscriber"
-  member       = local.pubsub_service_agent
+  member       = google_project_service_identity.pubsub.member
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Dialogflow's service agent publishes the ConversationEvents
+# Who publishes the ConversationEvents
 # ---------------------------------------------------------------------------------------------------------------------
 
+# Dialogflow's service agent, for telephony and the API's own notifications.
 resource "google_pubsub_topic_iam_member" "dialogflow_publishes_events" {
   for_each = local.event_topics
 
   project = var.project_id
   topic   = google_pubsub_topic.events[each.key].name
   role    = "roles/pubsub.publisher"
-  member  = local.dialogflow_service_agent
+  member  = google_project_service_identity.dialogflow.member
+}
 
-  # Dialogflow's service agent is created by Google once the API is in use; granting after the profile
-  # exists gives it the best chance to be there (see README.md when it is not).
-  depends_on = [google_project_service.apis, google_dialogflow_conversation_profile.this]
+# Dialogflow's proto: "For chat integration to receive notification, make sure API caller has been granted the
+# `Dialogflow Service Agent` role for the topic": of that role, publishing is what the topic needs.
+resource "google_pubsub_topic_iam_member" "callers_publish_events" {
+  for_each = {
+    for pair in setproduct(keys(local.event_topics), var.event_publishers) : "${pair[0]} ${pair[1]}" => { topic = pair[0], member = pair[1] }
+  }
+
+  project = var.project_id
+  topic   = google_pubsub_topic.events[each.value.topic].name
+  role    = "roles/pubsub.publisher"
+  member  = each.value.member
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Waits for the grants to take effect (about 2 minutes, sometimes 7 or more, Google documents)
+# ---------------------------------------------------------------------------------------------------------------------
+
+# Before the functions: their builds run as the build account, and their instances start as the runtime accounts.
+resource "time_sleep" "function_grants_propagate" {
+  create_duration = "${var.iam_propagation_wait_seconds}s"
+
+  # Waits again whenever an account a function build or instance uses is replaced.
+  triggers = {
+    build   = google_service_account.this["build"].unique_id
+    ingest  = local.ingest_runtime_account.unique_id
+    history = local.history_runtime_account.unique_id
+  }
+
+  depends_on = [
+    google_project_iam_member.build_writes_logs,
+    google_artifact_registry_repository_iam_member.build_pushes_images,
+    google_project_iam_member.build_reads_sources,
+    google_project_iam_member.ingest_writes_firestore,
+    google_project_iam_member.history_reads_firestore,
+    google_secret_manager_secret_iam_member.history_reads_page_token_secret,
+  ]
+}
+
+# Before the push subscriptions and the profile: deliveries start as soon as a subscription exists, and
+# events as soon as the profile does.
+resource "time_sleep" "event_grants_propagate" {
+  create_duration = "${var.iam_propagation_wait_seconds}s"
+
+  triggers = {
+    push       = google_service_account.this["push"].unique_id
+    pubsub     = google_project_service_identity.pubsub.member
+    dialogflow = google_project_service_identity.dialogflow.member
+  }
+
+  depends_on = [
+    google_cloud_run_v2_service_iam_member.push_invokes_ingest,
+    google_service_account_iam_member.pubsub_mints_push_tokens,
+    google_pubsub_topic_iam_member.pubsub_publishes_dead_letters,
+    google_pubsub_topic_iam_member.dialogflow_publishes_events,
+    google_pubsub_topic_iam_member.callers_publish_events,
+  ]
 }

@@ -4,12 +4,23 @@ provider "google" {
   default_labels = var.labels
 }
 
+# Only for what exists in google-beta alone: the service agents (google_project_service_identity).
+provider "google-beta" {
+  project        = var.project_id
+  region         = var.region
+  default_labels = var.labels
+}
+
 data "google_project" "this" {
   project_id = var.project_id
 }
 
 locals {
   runtime = "nodejs22"
+
+  # Prepended to every name this deployment chooses, so that dev, staging and prod live side by side in one
+  # project: "" keeps the bare names, "dev" gives "dev-ingest-message-events", "dev-history-ingest@…" and so on.
+  prefix = var.name_prefix == "" ? "" : "${var.name_prefix}-"
 
   # ---------------------------------------------------------------------------------------------------------------------
   # Environment of the functions: every variable of DEPLOYED_ENVIRONMENT_VARIABLES (shared/platform/config.ts).
@@ -24,8 +35,8 @@ locals {
     MAX_PUSH_BODY_BYTES   = tostring(var.max_push_body_bytes)
     RETENTION_DAYS        = tostring(var.retention_days)
     LOG_LEVEL             = var.log_level
-    # Where names without /locations/ are taken to be: the profile's location.
-    DIALOGFLOW_LOCATION = var.dialogflow_location
+    # Where names without /locations/ are taken to be: the created profile's own location.
+    DIALOGFLOW_LOCATION = local.dialogflow_location
     # The bundles are minified: map stack traces in error logs back to the TypeScript sources.
     NODE_OPTIONS = "--enable-source-maps"
     # The framework's own error pages (a path it cannot decode, a body that is not JSON) then carry no stack trace.
@@ -43,7 +54,7 @@ locals {
   # Read by the ingest functions only: Pub/Sub's push OIDC token must be the push service account's (its
   # audience, the function's own URL, is checked against the request's host).
   ingest_only_environment_variables = {
-    AUTH_ALLOWED_EMAILS = google_service_account.push.email
+    AUTH_ALLOWED_EMAILS = google_service_account.this["push"].email
   }
 
   ingest_environment_variables  = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
@@ -64,14 +75,16 @@ locals {
   }
 
   # ---------------------------------------------------------------------------------------------------------------------
-  # The functions: key = directory under functions/ (and under dist/ after `npm run build`) = function name.
-  # entry_point = the name functions/<dir>/index.ts registers with http('<name>', ...).
+  # The functions: key = directory under functions/ (and under dist/ after `npm run build`) = function name
+  # after the prefix. entry_point = the name functions/<dir>/index.ts registers with http('<name>', ...).
+  # runtime_account = the key in local.service_accounts (iam.tf) of the account it runs as.
   # ---------------------------------------------------------------------------------------------------------------------
   functions = {
     "ingest-lifecycle-events" = {
       # Pub/Sub push endpoint for the conversation profile's lifecycle events.
       entry_point                  = "ingestLifecycleEvents"
       limits                       = var.ingest_function_limits
+      runtime_account              = "ingest"
       ingress_settings             = var.ingest_ingress_settings
       environment_variables        = local.ingest_environment_variables
       secret_environment_variables = {}
@@ -80,6 +93,7 @@ locals {
       # Pub/Sub push endpoint for the conversation profile's NEW_MESSAGE events.
       entry_point                  = "ingestMessageEvents"
       limits                       = var.ingest_function_limits
+      runtime_account              = "ingest"
       ingress_settings             = var.ingest_ingress_settings
       environment_variables        = local.ingest_environment_variables
       secret_environment_variables = {}
@@ -88,6 +102,7 @@ locals {
       # Dialogflow's Conversations REST API (list, get, messages.list) over the stored history.
       entry_point                  = "conversationHistory"
       limits                       = var.history_function_limits
+      runtime_account              = "history"
       ingress_settings             = var.history_ingress_settings
       environment_variables        = local.history_environment_variables
       secret_environment_variables = local.history_secret_environment_variables
@@ -99,18 +114,21 @@ locals {
   # Each topic the conversation profile publishes to, and the ingest function its push subscription feeds.
   event_topics = {
     lifecycle = {
-      name     = var.lifecycle_topic_name
+      name     = "${local.prefix}${var.lifecycle_topic_name}"
       consumer = "ingest-lifecycle-events"
     }
     messages = {
-      name     = var.message_topic_name
+      name     = "${local.prefix}${var.message_topic_name}"
       consumer = "ingest-message-events"
     }
   }
 
-  source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-conversation-history-sources")
-  firestore_location = coalesce(var.firestore_location, var.region)
+  # Deployed name of each function (the keys above stay the directories under functions/ and dist/).
+  function_names = { for dir, _ in local.functions : dir => "${local.prefix}${dir}" }
 
-  pubsub_service_agent     = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
-  dialogflow_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-dialogflow.iam.gserviceaccount.com"
+  # The location conversations are created in: the profile's, read back from it when this deployment creates it.
+  dialogflow_location = coalesce(one(google_dialogflow_conversation_profile.this[*].location), var.dialogflow_location)
+
+  source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${local.prefix}history-sources")
+  firestore_location = coalesce(var.firestore_location, var.region)
 }

@@ -38,19 +38,19 @@ output "conversation_profile_name" {
   value       = one(google_dialogflow_conversation_profile.this[*].name)
 }
 
-output "runtime_service_account_email" {
-  description = "Email of the service account the functions run as."
-  value       = google_service_account.runtime.email
+output "runtime_service_account_emails" {
+  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions) and history (the history API)."
+  value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email }
 }
 
 output "push_service_account_email" {
   description = "Email of the service account whose OIDC tokens authenticate Pub/Sub push deliveries."
-  value       = google_service_account.push.email
+  value       = google_service_account.this["push"].email
 }
 
 output "build_service_account_email" {
   description = "Email of the service account that builds the functions."
-  value       = google_service_account.build.email
+  value       = google_service_account.this["build"].email
 }
 
 output "source_bucket" {
@@ -61,6 +61,11 @@ output "source_bucket" {
 output "page_token_secret" {
   description = "Full name of the Secret Manager secret that signs the history API's page tokens."
   value       = google_secret_manager_secret.page_token.id
+}
+
+output "function_images_repository" {
+  description = "Artifact Registry repository that holds the functions' built images."
+  value       = google_artifact_registry_repository.functions.id
 }
 
 output "firestore_database_id" {

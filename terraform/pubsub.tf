@@ -16,7 +16,7 @@ resource "google_pubsub_topic" "events" {
 # Where a delivery ends once an ingest function refused it max_delivery_attempts times.
 resource "google_pubsub_topic" "dead_letter" {
   project                    = var.project_id
-  name                       = var.dead_letter_topic_name
+  name                       = "${local.prefix}${var.dead_letter_topic_name}"
   message_retention_duration = local.max_message_retention
 
   depends_on = [google_project_service.apis]
@@ -39,7 +39,7 @@ resource "google_pubsub_subscription" "push" {
     push_endpoint = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].uri
 
     oidc_token {
-      service_account_email = google_service_account.push.email
+      service_account_email = google_service_account.this["push"].email
       audience              = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].uri
     }
   }
@@ -71,18 +71,15 @@ resource "google_pubsub_subscription" "push" {
     }
   }
 
-  # Deliveries start as soon as the subscription exists: let them through and let them dead-letter.
-  depends_on = [
-    google_cloud_run_v2_service_iam_member.push_invokes_ingest,
-    google_service_account_iam_member.pubsub_mints_push_tokens,
-    google_pubsub_topic_iam_member.pubsub_publishes_dead_letters,
-  ]
+  # Deliveries start as soon as the subscription exists: the grants that let them through (and let them
+  # dead-letter) must have taken effect.
+  depends_on = [time_sleep.event_grants_propagate]
 }
 
 # Holds whatever was dead-lettered, for inspection and replay; never expires.
 resource "google_pubsub_subscription" "dead_letter" {
   project = var.project_id
-  name    = "${var.dead_letter_topic_name}-pull"
+  name    = "${google_pubsub_topic.dead_letter.name}-pull"
   topic   = google_pubsub_topic.dead_letter.id
 
   ack_deadline_seconds       = 600

@@ -6,7 +6,7 @@ resource "random_password" "page_token" {
 
 resource "google_secret_manager_secret" "page_token" {
   project   = var.project_id
-  secret_id = var.page_token_secret_id
+  secret_id = "${local.prefix}${var.page_token_secret_id}"
 
   replication {
     auto {}

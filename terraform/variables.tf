@@ -36,12 +36,35 @@ variable "labels" {
 
 variable "source_bucket_name" {
   type        = string
-  description = "Name of the Cloud Storage bucket that holds the functions' source zips; null means \"<project_id>-conversation-history-sources\"."
+  description = "Name of the Cloud Storage bucket that holds the functions' source zips; null means \"<project_id>-<name_prefix>-history-sources\"."
   default     = null
 
   validation {
     condition     = var.source_bucket_name == null || can(regex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$", var.source_bucket_name))
     error_message = "source_bucket_name must be a bucket name of 3 to 63 lowercase letters, digits, dots, underscores or hyphens."
+  }
+}
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every name this deployment chooses (accounts, topics, subscriptions, functions, secret, bucket, repository, profile, metric, alerts), such as \"dev\", so that several environments share one project; empty keeps the bare names."
+  default     = ""
+
+  validation {
+    # Service account IDs hold at most 30 characters: the prefix, a hyphen and the longest base name (21) fit.
+    condition     = can(regex("^([a-z]([a-z0-9-]{0,6}[a-z0-9])?)?$", var.name_prefix))
+    error_message = "name_prefix must be empty or 1 to 8 lowercase letters, digits or inner hyphens, starting with a letter, such as \"dev\" or \"prod-eu\"."
+  }
+}
+
+variable "iam_propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait after the grants before building the functions and creating the push subscriptions, since Google documents that a grant takes about 2 minutes, sometimes 7 or more, to take effect."
+  default     = 120
+
+  validation {
+    condition     = var.iam_propagation_wait_seconds >= 0 && var.iam_propagation_wait_seconds <= 900 && floor(var.iam_propagation_wait_seconds) == var.iam_propagation_wait_seconds
+    error_message = "iam_propagation_wait_seconds must be a whole number from 0 to 900."
   }
 }
 
@@ -79,6 +102,21 @@ variable "dead_letter_topic_name" {
   validation {
     condition     = can(regex("^[A-Za-z][A-Za-z0-9._~+%-]{2,249}$", var.dead_letter_topic_name)) && !startswith(lower(var.dead_letter_topic_name), "goog")
     error_message = "dead_letter_topic_name must be 3 to 250 characters (its subscription adds \"-pull\"), start with a letter, not start with \"goog\", and hold only letters, digits and - _ . ~ + %."
+  }
+}
+
+variable "event_publishers" {
+  type        = list(string)
+  description = "Principals, besides Dialogflow's service agent, allowed to publish to both event topics: the application's service accounts that call Dialogflow, which a chat integration needs (\"serviceAccount:…\")."
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.event_publishers : can(regex("^(serviceAccount|user|group|principal|principalSet):[^\\s]+$", member))])
+    error_message = "event_publishers entries must look like \"serviceAccount:app@my-project.iam.gserviceaccount.com\" (or user:, group:, principal:, principalSet:)."
+  }
+  validation {
+    condition     = alltrue([for member in var.event_publishers : !contains(["allusers", "allauthenticatedusers"], lower(trimspace(member)))])
+    error_message = "event_publishers must not hold allUsers or allAuthenticatedUsers: anyone could then write conversation history."
   }
 }
 
@@ -376,6 +414,23 @@ variable "firestore_deletion_policy" {
   }
 }
 
+variable "firestore_point_in_time_recovery" {
+  type        = bool
+  description = "Whether a created Firestore database keeps 7 days of versions to read or restore from (point-in-time recovery)."
+  default     = true
+}
+
+variable "firestore_backup_retention_days" {
+  type        = number
+  description = "Days each daily Firestore backup is kept (at most 98, Firestore's limit); 0 takes no scheduled backups."
+  default     = 14
+
+  validation {
+    condition     = var.firestore_backup_retention_days >= 0 && var.firestore_backup_retention_days <= 98 && floor(var.firestore_backup_retention_days) == var.firestore_backup_retention_days
+    error_message = "firestore_backup_retention_days must be a whole number from 0 to 98 (14 weeks, Firestore's longest backup retention)."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Dialogflow
 # ---------------------------------------------------------------------------------------------------------------------
@@ -427,5 +482,59 @@ variable "dialogflow_agent" {
   validation {
     condition     = var.dialogflow_agent == "" || can(regex("^projects/[^/]+(/locations/[^/]+)?/(agent|agents/[^/]+)(/environments/[^/]+)?$", var.dialogflow_agent))
     error_message = "dialogflow_agent must be empty or a name such as \"projects/p/locations/global/agent\" or \"projects/p/locations/l/agents/a/environments/e\"."
+  }
+}
+
+variable "publish_recognition_results" {
+  type        = bool
+  description = "Whether the created profile also publishes NEW_RECOGNITION_RESULT events (speech recognition results of voice conversations, kept under recognitionResults) to the message topic."
+  default     = false
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Alerts
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "alert_emails" {
+  type        = list(string)
+  description = "Email addresses that receive the deployment's alerts (one Cloud Monitoring email channel each)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.alert_emails : can(regex("^[^\\s@,]+@[^\\s@,]+$", email))])
+    error_message = "alert_emails must hold plain email addresses, such as oncall@example.com."
+  }
+}
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Existing Cloud Monitoring notification channels (\"projects/p/notificationChannels/123\", such as PagerDuty or Slack) that receive the alerts too."
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "alert_notification_channels entries must be channel names such as \"projects/my-project/notificationChannels/1234567890\"."
+  }
+}
+
+variable "alert_oldest_unacked_message_age_seconds" {
+  type        = number
+  description = "Age, in seconds, of the oldest event a push subscription has not delivered yet above which an alert opens."
+  default     = 900
+
+  validation {
+    condition     = var.alert_oldest_unacked_message_age_seconds >= 60
+    error_message = "alert_oldest_unacked_message_age_seconds must be at least 60: retries alone wait up to push_retry_maximum_backoff_seconds."
+  }
+}
+
+variable "alert_server_error_ratio" {
+  type        = number
+  description = "Share of a function's requests answered 5xx over 5 minutes above which an alert opens, such as 0.05 for 5 %."
+  default     = 0.05
+
+  validation {
+    condition     = var.alert_server_error_ratio > 0 && var.alert_server_error_ratio < 1
+    error_message = "alert_server_error_ratio must be between 0 and 1, such as 0.05."
   }
 }

@@ -26,7 +26,12 @@ export interface BuiltFunction {
   bundleBytes: number;
 }
 
-export async function bundleFunctions(root = process.cwd()): Promise<BuiltFunction[]> {
+/**
+ * `outputRoot` is where the function directories go: `dist` for a deployment; a test bundles elsewhere, so that
+ * it never rewrites dist/ while `npm run build` (run beside the tests in CI) writes it. It must lie inside `root`:
+ * the bundles require their external dependencies from root's node_modules.
+ */
+export async function bundleFunctions(root = process.cwd(), outputRoot = join(root, 'dist')): Promise<BuiltFunction[]> {
   const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
   const dependencies = Object.fromEntries(
     EXTERNAL_DEPENDENCIES.map((name) => {
@@ -41,7 +46,7 @@ export async function bundleFunctions(root = process.cwd()): Promise<BuiltFuncti
   const inlineDescriptor = inlineConversationEventDescriptor();
   const built: BuiltFunction[] = [];
   for (const directory of directories.sort()) {
-    const outputDirectory = join(root, 'dist', directory);
+    const outputDirectory = join(outputRoot, directory);
     await rm(outputDirectory, { recursive: true, force: true });
     await mkdir(outputDirectory, { recursive: true });
     const result = await build({

@@ -32,3 +32,82 @@ export const COMPOSITE_INDEXES: CompositeIndex[] = [
     ],
   },
 ];
+
+/**
+ * Single-field indexing, per collection group. Firestore indexes every
+ * field of every document by default, and each write pays an index entry
+ * per field (two: ascending and descending) and per element of an array.
+ * Only what a query filters or orders on keeps its indexes; every other
+ * field is exempt (terraform/firestore.tf declares exactly UNINDEXED_FIELDS,
+ * and test/infra holds both lists against the queries the code runs and the
+ * documents it writes).
+ *
+ * `expireAt` is absent on purpose: its TTL policy resource exempts it.
+ */
+export interface FieldIndexing {
+  /** Filtered or ordered on by a query of ours: keeps its automatic indexes. */
+  queried: readonly string[];
+  /** Not queried by the code, but kept indexed so that an operator can filter on it in the console. */
+  forOperators: readonly string[];
+  /** Nothing queries it: exempt from single-field indexing. */
+  unindexed: readonly string[];
+}
+
+export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'quarantine', FieldIndexing> = {
+  conversations: {
+    queried: ['lifecycleState', 'startSortKey', 'endSortKey'],
+    forOperators: [],
+    unindexed: [
+      'name',
+      'project',
+      'location',
+      'conversationId',
+      'startTime',
+      'endTime',
+      'conversationStage',
+      // An array of maps: one index entry per lifecycle event, rewritten on every update of the conversation.
+      'lifecycleEvents',
+      'lifecycleEventsTruncated',
+      'schemaVersion',
+    ],
+  },
+  messages: {
+    queried: ['sortKey'],
+    forOperators: [],
+    unindexed: ['conversation', 'messageId', 'createTime', 'participantRole', 'payloadJson', 'eventDetailJson', 'schemaVersion'],
+  },
+  recognitionResults: {
+    queried: [],
+    forOperators: [],
+    unindexed: ['conversation', 'pubsubMessageId', 'publishTime', 'payloadJson', 'schemaVersion'],
+  },
+  quarantine: {
+    // Few documents (only malformed deliveries), so their indexes cost little, and operators triage them by
+    // reason, time and function in the console; the raw body alone is large and never filtered on.
+    queried: ['replayed'],
+    forOperators: [
+      'reasonCode',
+      'reason',
+      'receivedBy',
+      'receivedAt',
+      'rawBodyEncoding',
+      'rawBodyBytes',
+      'replayedAt',
+      'pubsubMessageId',
+      'subscription',
+      'deliveryAttempt',
+      'publishTime',
+      'eventType',
+      'eventKind',
+      'conversation',
+      'messageId',
+      'dataBytes',
+    ],
+    unindexed: ['rawBody'],
+  },
+};
+
+/** Every exempt field as Terraform declares it: `{ collection, field }`. */
+export const UNINDEXED_FIELDS = Object.entries(FIELD_INDEXING).flatMap(([collection, indexing]) =>
+  indexing.unindexed.map((field) => ({ collection, field })),
+);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Timestamp, type DocumentData, type Firestore } from '@google-cloud/firestore';
+import { Timestamp, type DocumentData, type Firestore, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { QuarantineRecord, QuarantineStore } from '../domain/ports';
 import { ALREADY_EXISTS, grpcCode, withDeadline } from './deadline';
 import { QUARANTINE } from './paths';
@@ -56,4 +56,9 @@ export function createFirestoreQuarantineStore(db: Firestore, options: { deadlin
       return id;
     },
   };
+}
+
+/** Quarantined deliveries not yet replayed successfully, at most `limit` (the query FIELD_INDEXING keeps `replayed` indexed for). */
+export async function listUnreplayedDeliveries(db: Firestore, limit: number): Promise<QueryDocumentSnapshot[]> {
+  return (await db.collection(QUARANTINE).where('replayed', '==', false).limit(limit).get()).docs;
 }

@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { createFirestore } from '../firestore/createFirestore';
 import { QUARANTINE } from '../firestore/paths';
+import { listUnreplayedDeliveries } from '../firestore/quarantineStore';
 import { loadConfig } from '../platform/config';
 
 const { values } = parseArgs({
@@ -34,7 +35,7 @@ if (!values.url) {
 const db = createFirestore(loadConfig(process.env));
 const pending = values.id
   ? [await db.collection(QUARANTINE).doc(values.id).get()]
-  : (await db.collection(QUARANTINE).where('replayed', '==', false).limit(Number(values.limit)).get()).docs;
+  : await listUnreplayedDeliveries(db, Number(values.limit));
 
 let acknowledged = 0;
 for (const doc of pending) {

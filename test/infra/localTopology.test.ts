@@ -11,17 +11,20 @@ const ROOT = resolvePath(fileURLToPath(new URL('../..', import.meta.url)));
 const tf = await loadTerraform(join(ROOT, 'terraform'));
 const defaults = TERRAFORM_PUBSUB_DEFAULTS;
 
-it("names the topics and subscriptions as Terraform's defaults do", () => {
+it("names the topics and subscriptions as Terraform's defaults do, with the default empty name_prefix", () => {
+  expect(variableDefault(tf, 'name_prefix')).toBe('');
+  expect(expression(local(tf, 'prefix'))).toBe('var.name_prefix == "" ? "" : "${var.name_prefix}-"');
   expect(defaults.topics.ingestLifecycleEvents).toBe(variableDefault(tf, 'lifecycle_topic_name'));
   expect(defaults.topics.ingestMessageEvents).toBe(variableDefault(tf, 'message_topic_name'));
   expect(defaults.deadLetterTopic).toBe(variableDefault(tf, 'dead_letter_topic_name'));
   expect(resource(tf, 'google_pubsub_subscription.push')['name']).toBe(`\${each.value.name}${defaults.pushSuffix}`);
-  expect(resource(tf, 'google_pubsub_subscription.dead_letter')['name']).toBe(`\${var.dead_letter_topic_name}${defaults.pullSuffix}`);
+  expect(resource(tf, 'google_pubsub_topic.dead_letter')['name']).toBe('${local.prefix}${var.dead_letter_topic_name}');
+  expect(resource(tf, 'google_pubsub_subscription.dead_letter')['name']).toBe(`\${google_pubsub_topic.dead_letter.name}${defaults.pullSuffix}`);
 });
 
 it('pushes each topic to the function Terraform pushes it to', () => {
   const topics = mapValue(tf, local(tf, 'event_topics'));
-  const consumerOf = (variable: string) => Object.values(topics).find((topic) => expression((topic as Record<string, unknown>)['name']) === `var.${variable}`) as Record<string, unknown>;
+  const consumerOf = (variable: string) => Object.values(topics).find((topic) => (topic as Record<string, unknown>)['name'] === `\${local.prefix}\${var.${variable}}`) as Record<string, unknown>;
   expect(consumerOf('lifecycle_topic_name')['consumer']).toBe('ingest-lifecycle-events');
   expect(consumerOf('message_topic_name')['consumer']).toBe('ingest-message-events');
   // ingest-lifecycle-events registers ingestLifecycleEvents, ingest-message-events ingestMessageEvents (terraform.test.ts).

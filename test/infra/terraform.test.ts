@@ -1,19 +1,30 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { COMPOSITE_INDEXES } from '../../shared/firestore/indexes';
 import { MESSAGES, QUARANTINE, RECOGNITION_RESULTS } from '../../shared/firestore/paths';
 import { DEPLOYED_ENVIRONMENT_VARIABLES } from '../../shared/platform/config';
 import {
+  CONSUMER_FUNCTION,
+  FUNCTION_ADDRESS,
+  FUNCTION_DIRS,
+  FUNCTIONS,
+  INGEST_FUNCTIONS,
+  TERRAFORM_DIR,
+  eventTopics,
+  functionResource,
+  functionSettings,
+  iamMembers,
+  pushSubscription,
+  registeredTargets,
+  tf,
+} from './deployment';
+import {
   block,
   dynamicBlock,
   expression,
   hasBlock,
-  isBody,
-  loadTerraform,
   local,
   mapKeys,
   mapValue,
@@ -25,96 +36,10 @@ import {
   type Body,
 } from './terraformConfig';
 
-// Intent tests of the deployment (terraform/ and cloudbuild.yaml), read without Terraform: each asserts what
-// the configuration must mean for the code in this repository, so a change on either side that breaks the
-// contract fails here.
-
-const ROOT = resolvePath(fileURLToPath(new URL('../..', import.meta.url)));
-const TERRAFORM_DIR = join(ROOT, 'terraform');
-const tf = await loadTerraform(TERRAFORM_DIR);
-
-// ---------------------------------------------------------------------------------------------------------------
-// What the code says: the functions, the targets they register, the variables they read.
-// ---------------------------------------------------------------------------------------------------------------
-
-type Kind = 'ingest' | 'history';
-
-interface DeployedFunction {
-  dir: string;
-  target: string;
-  kind: Kind;
-  reads: readonly string[];
-}
-
-/** Read only by the history API; the ingest functions read every other deployed variable. */
-const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS'];
-
-function registeredTargets(dir: string): string[] {
-  const source = readFileSync(join(ROOT, 'functions', dir, 'index.ts'), 'utf8');
-  return [...source.matchAll(/\bhttp\(\s*['"]([^'"]+)['"]/g)].map((match) => match[1]!);
-}
-
-const FUNCTION_DIRS = readdirSync(join(ROOT, 'functions'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'functions', entry.name, 'index.ts')))
-  .map((entry) => entry.name)
-  .sort();
-
-const FUNCTIONS: DeployedFunction[] = FUNCTION_DIRS.map((dir) => {
-  const kind: Kind = dir.startsWith('ingest-') ? 'ingest' : 'history';
-  return {
-    dir,
-    target: registeredTargets(dir)[0] ?? '(none)',
-    kind,
-    reads: kind === 'ingest' ? DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !HISTORY_ONLY_VARIABLES.includes(name)) : DEPLOYED_ENVIRONMENT_VARIABLES,
-  };
-});
-const INGEST_FUNCTIONS = FUNCTIONS.filter((f) => f.kind === 'ingest');
-
-// ---------------------------------------------------------------------------------------------------------------
-// Helpers over the parsed configuration.
-// ---------------------------------------------------------------------------------------------------------------
-
-const FUNCTION_ADDRESS = 'google_cloudfunctions2_function.this';
-const functionResource = () => resource(tf, FUNCTION_ADDRESS);
-const functionSettings = (dir: string): Body => {
-  const settings = mapValue(tf, local(tf, 'functions'))[dir];
-  if (!isBody(settings)) throw new Error(`local.functions has no entry "${dir}"`);
-  return settings;
-};
-const eventTopics = (): Record<string, Body> => {
-  const topics = mapValue(tf, local(tf, 'event_topics'));
-  return Object.fromEntries(Object.entries(topics).map(([key, value]) => [key, mapValue(tf, value)]));
-};
-const pushSubscription = () => resource(tf, 'google_pubsub_subscription.push');
-/** `google_cloudfunctions2_function.this[<key>]` with the key a push subscription (for_each local.event_topics) uses. */
-const CONSUMER_FUNCTION = `${FUNCTION_ADDRESS}[each.value.consumer]`;
-
-function iamMembers(): Array<{ address: string; body: Body }> {
-  return [...tf.resources]
-    .filter(([address]) => /^google_.*_iam_member\./.test(address))
-    .map(([address, body]) => ({ address, body }));
-}
-
-/** The steps a Cloud Build step waits for, transitively (no waitFor: every earlier step; '-': none). */
-interface Step {
-  id?: string;
-  name: string;
-  entrypoint?: string;
-  args?: string[];
-  waitFor?: string[];
-}
-function prerequisites(steps: Step[], step: Step): Set<string> {
-  const index = steps.indexOf(step);
-  const direct = step.waitFor === undefined ? steps.slice(0, index).map((s) => s.id ?? '') : step.waitFor.filter((id) => id !== '-');
-  const all = new Set<string>();
-  for (const id of direct) {
-    all.add(id);
-    const earlier = steps.find((s) => s.id === id);
-    if (earlier) for (const transitive of prerequisites(steps, earlier)) all.add(transitive);
-  }
-  return all;
-}
-const commandOf = (step: Step) => [step.entrypoint ?? '', ...(step.args ?? [])].join(' ');
+// Intent tests of terraform/, read without Terraform: each asserts what the configuration must mean for the code
+// in this repository, so a change on either side that breaks the contract fails here. Accounts and grants are in
+// accounts.test.ts, operations (alerts, backups, indexing, naming) in operations.test.ts, cloudbuild.yaml in
+// pipeline.test.ts.
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -131,7 +56,9 @@ describe('terraform/: the functions', () => {
   it('deploys every directory under functions/ and nothing else', () => {
     expect(mapKeys(tf, local(tf, 'functions')).sort()).toEqual(FUNCTION_DIRS);
     expect(expression(functionResource()['for_each'])).toBe('local.functions');
-    expect(expression(functionResource()['name'])).toBe('each.key');
+    expect(expression(functionResource()['name'])).toBe('local.function_names[each.key]');
+    // The deployed name is the directory after the environment's prefix (operations.test.ts: naming).
+    expect(expression(local(tf, 'function_names'))).toMatch(/^\{\s*for dir, _ in local\.functions\s*:\s*dir => "\$\{local\.prefix\}\$\{dir\}"\s*\}$/);
   });
 
   it.each(FUNCTIONS)('runs $dir from the target its index.ts registers ($target) on nodejs22', ({ dir, target }) => {
@@ -216,9 +143,10 @@ describe('terraform/: the functions', () => {
     expect(variableDefault(tf, 'served_projects')).toEqual([]);
   });
 
-  it('runs every function as the runtime account, with all traffic on the latest revision', () => {
+  it('runs each function as the runtime account of its kind, with all traffic on the latest revision', () => {
     const service = block(functionResource(), 'service_config');
-    expect(expression(service['service_account_email'])).toBe('google_service_account.runtime.email');
+    expect(expression(service['service_account_email'])).toBe('google_service_account.this[each.value.runtime_account].email');
+    for (const { dir, kind } of FUNCTIONS) expect(functionSettings(dir)['runtime_account'], dir).toBe(kind);
     expect(service['all_traffic_on_latest_revision']).toBe(true);
     for (const key of ['timeout_seconds', 'max_instance_count', 'min_instance_count', 'max_instance_request_concurrency', 'available_memory', 'available_cpu']) {
       expect(expression(service[key]), key).toBe(`each.value.limits.${key}`);
@@ -229,16 +157,6 @@ describe('terraform/: the functions', () => {
   it('keeps the ingest functions off the internet by default, since Pub/Sub push from the project counts as internal', () => {
     for (const { dir } of INGEST_FUNCTIONS) expect(expression(functionSettings(dir)['ingress_settings'])).toBe('var.ingest_ingress_settings');
     expect(variableDefault(tf, 'ingest_ingress_settings')).toBe('ALLOW_INTERNAL_ONLY');
-  });
-
-  it('grants the runtime account datastore.user on the project and secretAccessor on the page-token secret, nothing more', () => {
-    const runtimeGrants = iamMembers().filter(({ body }) => expression(body['member']).startsWith('google_service_account.runtime.'));
-    expect(runtimeGrants.map(({ address, body }) => [address.split('.')[0], body['role']]).sort()).toEqual([
-      ['google_project_iam_member', 'roles/datastore.user'],
-      ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor'],
-    ]);
-    const accessor = runtimeGrants.find(({ address }) => address.startsWith('google_secret_manager_secret_iam_member.'))!;
-    expect(expression(accessor.body['secret_id'])).toMatch(/^google_secret_manager_secret\.page_token\./);
   });
 });
 
@@ -260,7 +178,9 @@ describe('terraform/: Pub/Sub push to the ingest functions', () => {
     expect(expression(push['push_endpoint'])).toBe(`${CONSUMER_FUNCTION}.service_config[0].uri`);
     const oidc = block(push, 'oidc_token');
     expect(expression(oidc['audience'])).toBe(`${CONSUMER_FUNCTION}.service_config[0].uri`);
-    expect(expression(oidc['service_account_email'])).toBe('google_service_account.push.email');
+    expect(expression(oidc['service_account_email'])).toBe('google_service_account.this["push"].email');
+    // A run.app URL: the only kind a push subscription inside a VPC Service Controls perimeter may reach.
+    expect(expression(push['push_endpoint'])).not.toMatch(/\.url$/);
   });
 
   it('sets the ack deadline (the push request timeout) above the timeout of the function it pushes to', () => {
@@ -307,19 +227,16 @@ describe('terraform/: Pub/Sub push to the ingest functions', () => {
     expect(expression(invoker['for_each'])).toBe('local.event_topics');
     expect(expression(invoker['name'])).toBe(`${CONSUMER_FUNCTION}.service_config[0].service`);
     expect(invoker['role']).toBe('roles/run.invoker');
-    expect(expression(invoker['member'])).toBe('google_service_account.push.member');
+    expect(expression(invoker['member'])).toBe('google_service_account.this["push"].member');
   });
 
   it("lets Pub/Sub's service agent mint push tokens, publish dead letters and acknowledge on the push subscriptions", () => {
-    expect(local(tf, 'pubsub_service_agent')).toBe(
-      'serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com',
-    );
     const grants = iamMembers()
-      .filter(({ body }) => expression(body['member']) === 'local.pubsub_service_agent')
+      .filter(({ body }) => expression(body['member']) === 'google_project_service_identity.pubsub.member')
       .map(({ address, body }) => ({ type: address.split('.')[0], role: body['role'], on: expression(body['topic'] ?? body['subscription'] ?? body['service_account_id']) }));
     expect(grants).toEqual(
       expect.arrayContaining([
-        { type: 'google_service_account_iam_member', role: 'roles/iam.serviceAccountTokenCreator', on: 'google_service_account.push.name' },
+        { type: 'google_service_account_iam_member', role: 'roles/iam.serviceAccountTokenCreator', on: 'google_service_account.this["push"].name' },
         { type: 'google_pubsub_topic_iam_member', role: 'roles/pubsub.publisher', on: 'google_pubsub_topic.dead_letter.name' },
         { type: 'google_pubsub_subscription_iam_member', role: 'roles/pubsub.subscriber', on: 'google_pubsub_subscription.push[each.key].name' },
       ]),
@@ -344,10 +261,7 @@ describe('terraform/: the conversation profile', () => {
   });
 
   it("lets Dialogflow's service agent publish to both event topics", () => {
-    expect(local(tf, 'dialogflow_service_agent')).toBe(
-      'serviceAccount:service-${data.google_project.this.number}@gcp-sa-dialogflow.iam.gserviceaccount.com',
-    );
-    const grant = iamMembers().find(({ body }) => expression(body['member']) === 'local.dialogflow_service_agent');
+    const grant = iamMembers().find(({ body }) => expression(body['member']) === 'google_project_service_identity.dialogflow.member');
     expect(grant?.body['role']).toBe('roles/pubsub.publisher');
     expect(expression(grant?.body['for_each'])).toBe('local.event_topics');
     expect(expression(grant?.body['topic'])).toBe('google_pubsub_topic.events[each.key].name');
@@ -451,16 +365,19 @@ describe('terraform/: hygiene', () => {
     expect(typeof description === 'string' && description.trim().length > 0).toBe(true);
   });
 
-  it('offers every variable in terraform.tfvars.example', () => {
+  it('offers every variable in terraform.tfvars.example, leaving project_id and region to the command line as Cloud Build does', () => {
     const example = readFileSync(join(TERRAFORM_DIR, 'terraform.tfvars.example'), 'utf8');
-    for (const name of tf.variables.keys()) expect(example, name).toMatch(new RegExp(`^${name}\\s*=`, 'm'));
+    const onCommandLine = ['project_id', 'region'];
+    for (const name of tf.variables.keys()) {
+      expect(example, name).toMatch(new RegExp(onCommandLine.includes(name) ? `^# ${name}\\s*=` : `^${name}\\s*=`, 'm'));
+    }
   });
 
   it('enables every API the deployment uses and leaves them on at destroy', () => {
     const apis = resource(tf, 'google_project_service.apis');
     expect(apis['disable_on_destroy']).toBe(false);
     expect([...(local(tf, 'required_apis') as string[])].sort()).toEqual(
-      ['artifactregistry', 'cloudbuild', 'cloudfunctions', 'dialogflow', 'firestore', 'iam', 'pubsub', 'run', 'secretmanager', 'storage'].map(
+      ['artifactregistry', 'cloudbuild', 'cloudfunctions', 'dialogflow', 'firestore', 'iam', 'logging', 'monitoring', 'pubsub', 'run', 'secretmanager', 'storage'].map(
         (name) => `${name}.googleapis.com`,
       ),
     );
@@ -468,73 +385,24 @@ describe('terraform/: hygiene', () => {
     expect(functionDependencies).toContain('google_project_service.apis');
   });
 
-  it('pins the providers and leaves the backend to Cloud Build', () => {
+  it('pins every provider to one major version, google and google-beta to the same 7.x', () => {
     const settings = tf.settings.filter((s) => hasBlock(s, 'required_providers'));
     expect(settings).toHaveLength(1);
     const providers = block(settings[0]!, 'required_providers');
-    expect(providers['google']).toMatchObject({ source: 'hashicorp/google', version: '>= 6.50, < 8' });
-    expect(providers['archive']).toMatchObject({ source: 'hashicorp/archive' });
-    expect(providers['random']).toMatchObject({ source: 'hashicorp/random' });
+    expect(providers['google']).toEqual({ source: 'hashicorp/google', version: '~> 7.0' });
+    expect(providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: '~> 7.0' });
+    for (const name of ['archive', 'random', 'time']) {
+      expect(providers[name], name).toMatchObject({ source: `hashicorp/${name}` });
+      // "~> X.Y" allows X.Y and later minor versions, never X+1.
+      expect((providers[name] as Body)['version'], name).toMatch(/^~> \d+\.\d+$/);
+    }
+    // Every provider a resource uses is declared.
+    const used = new Set([...tf.resources.keys()].map((address) => address.split('_')[0]!));
+    for (const prefix of used) expect(Object.keys(providers), prefix).toContain(prefix);
+  });
+
+  it('leaves the backend to Cloud Build', () => {
     const withBackend = [...tf.files].filter(([name, text]) => name !== 'backend_override.tf' && /^\s*backend\s+"/m.test(text));
     expect(withBackend.map(([name]) => name)).toEqual([]);
-  });
-});
-
-describe('cloudbuild.yaml', () => {
-  const config = YAML.parse(readFileSync(join(ROOT, 'cloudbuild.yaml'), 'utf8')) as {
-    steps: Step[];
-    substitutions?: Record<string, string>;
-    timeout?: string;
-  };
-  const steps = config.steps;
-  const find = (what: string, pattern: RegExp) => {
-    const found = steps.filter((step) => pattern.test(commandOf(step)));
-    if (found.length !== 1) throw new Error(`expected one step that runs ${what}, found ${found.length}`);
-    return found[0]!;
-  };
-  const npmCi = find('npm ci', /^npm ci\b/);
-  const checks = [
-    { name: 'typecheck', step: find('npm run typecheck', /^npm run typecheck\b/) },
-    { name: 'test', step: find('npm test', /^npm (test|run test)\b/) },
-    { name: 'build', step: find('npm run build', /^npm run build\b/) },
-  ];
-  const init = find('terraform init', /terraform -chdir=terraform init\b/);
-  const plan = find('terraform plan', /-chdir=terraform plan\b/);
-  const apply = find('terraform apply', /-chdir=terraform apply\b/);
-
-  it('runs npm ci on node:22 before anything that needs node_modules', () => {
-    expect(npmCi.name).toMatch(/^node:22\b/);
-    for (const { step } of checks) expect(prerequisites(steps, step)).toContain(npmCi.id);
-  });
-
-  it.each(checks)('runs $name in parallel with the other checks, right after npm ci', ({ step }) => {
-    expect(step.waitFor).toEqual([npmCi.id]);
-  });
-
-  it('plans only after the type check, the tests, the build and terraform init, and applies that plan', () => {
-    const before = prerequisites(steps, plan);
-    for (const step of [npmCi, ...checks.map((c) => c.step), init]) expect(before, step.id).toContain(step.id);
-    expect(commandOf(plan)).toMatch(/-var project_id=\$PROJECT_ID\b/);
-    expect(commandOf(plan)).toMatch(/-var region=\$\{_REGION\}/);
-    expect(commandOf(plan)).toMatch(/-out=tfplan\b/);
-    expect(prerequisites(steps, apply)).toContain(plan.id);
-    expect(commandOf(apply)).toMatch(/apply .*\btfplan$/);
-  });
-
-  it('writes a gcs backend override and initialises it with the state bucket and prefix substitutions', () => {
-    const script = commandOf(init);
-    expect(script).toMatch(/backend "gcs" \{\}/);
-    expect(script).toMatch(/> terraform\/backend_override\.tf/);
-    expect(script).toMatch(/-backend-config="bucket=\$\{_TF_STATE_BUCKET\}"/);
-    expect(script).toMatch(/-backend-config="prefix=\$\{_TF_STATE_PREFIX\}"/);
-    expect(init.name).toMatch(/^hashicorp\/terraform:(\d+\.\d+\.\d+|\$\{_TF_VERSION\})$/);
-  });
-
-  it('declares every substitution it uses, each used', () => {
-    const declared = Object.keys(config.substitutions ?? {}).sort();
-    const used = [...new Set([...JSON.stringify(steps).matchAll(/\$\{?(_[A-Z0-9_]+)/g)].map((m) => m[1]!))].sort();
-    expect(used).toEqual(declared);
-    expect(config.substitutions?.['_TF_VERSION']).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(config.timeout).toMatch(/^\d+s$/);
   });
 });

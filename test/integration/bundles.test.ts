@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -9,7 +10,7 @@ import { lifecycleEvent, makePushBody, uniqueConversation } from '../support/bui
 
 /**
  * `npm run build`, then each bundle started as Cloud Functions starts it:
- * the Functions Framework's own CLI with --target and --source dist/<function>.
+ * the Functions Framework's own CLI with --target and --source <bundle directory>.
  */
 
 // The package's `functions-framework` bin (build/src/main.js, beside its main module): what Cloud Functions runs.
@@ -22,18 +23,22 @@ const TARGETS: Record<string, string> = {
 
 let built: BuiltFunction[] = [];
 const running: ChildProcess[] = [];
+// Inside the repository (the bundles require firestore and the framework from its node_modules), never dist/:
+// CI builds dist/ for the deployment at the same time as the tests run.
+const outputRoot = join(process.cwd(), '.test-output', `bundles-${process.pid}`);
 
 beforeAll(async () => {
-  built = await bundleFunctions();
+  built = await bundleFunctions(process.cwd(), outputRoot);
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of running) child.kill('SIGTERM');
+  await rm(outputRoot, { recursive: true, force: true });
 });
 
 async function startBundle(directory: string): Promise<string> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK, `--target=${TARGETS[directory]}`, `--source=dist/${directory}`, `--port=${port}`], {
+  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK, `--target=${TARGETS[directory]}`, `--source=${join(outputRoot, directory)}`, `--port=${port}`], {
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
