@@ -97,3 +97,12 @@ export function createPubSubRest(baseUrl: string, headers: () => Promise<Record<
     },
   };
 }
+
+/** Pub/Sub as the local tools reach it: the emulator at PUBSUB_EMULATOR_HOST, otherwise Google's API with application default credentials. */
+export async function connectPubSub(env: NodeJS.ProcessEnv = process.env): Promise<PubSubRest> {
+  const emulator = env['PUBSUB_EMULATOR_HOST'];
+  if (emulator) return createEmulatorPubSub(emulator);
+  const { GoogleAuth } = await import('google-auth-library');
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/pubsub'] });
+  return createPubSubRest('https://pubsub.googleapis.com/v1/', async () => ({ authorization: `Bearer ${await auth.getAccessToken()}` }));
+}

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EMULATOR_PROJECT_ID } from '../platform/config';
-import { createEmulatorPubSub, createPubSubRest, type PubSubRest, type ReceivedMessage } from './pubsubRest';
+import { connectPubSub, type ReceivedMessage } from './pubsubRest';
 import { TERRAFORM_PUBSUB_DEFAULTS } from './pubsubTopology';
 import type { IngestTarget } from './pushDelivery';
 
@@ -131,12 +131,4 @@ async function replay(received: ReceivedMessage): Promise<keyof typeof counts> {
 function targetOfSubscription(source: string): IngestTarget {
   const lifecycle = `${TERRAFORM_PUBSUB_DEFAULTS.topics.ingestLifecycleEvents}${TERRAFORM_PUBSUB_DEFAULTS.pushSuffix}`;
   return source.startsWith(lifecycle) ? 'ingestLifecycleEvents' : 'ingestMessageEvents';
-}
-
-async function connectPubSub(): Promise<PubSubRest> {
-  const emulator = process.env['PUBSUB_EMULATOR_HOST'];
-  if (emulator) return createEmulatorPubSub(emulator);
-  const { GoogleAuth } = await import('google-auth-library');
-  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/pubsub'] });
-  return createPubSubRest('https://pubsub.googleapis.com/v1/', async () => ({ authorization: `Bearer ${await auth.getAccessToken()}` }));
 }
