@@ -46,7 +46,8 @@ locals {
   # automatic single-field indexes, so that a write pays no index entry for them.
   firestore_unindexed_fields = {
     conversations = [
-      "name", "project", "location", "conversationId", "startTime", "endTime", "conversationStage", "lifecycleEvents",
+      "name", "project", "location", "conversationId", "startTime", "endTime", "conversationStage", "conversationProfile",
+      "phoneNumber", "eventStartTime", "eventEndTime", "humanInterventionNeeded", "dialogflow", "lifecycleEvents",
       "lifecycleEventsTruncated", "schemaVersion",
     ]
     messages           = ["conversation", "messageId", "createTime", "participantRole", "payloadJson", "eventDetailJson", "schemaVersion"]

@@ -1,13 +1,16 @@
 import * as z from 'zod';
 import { formatSortableTimestamp, parseTimestampNanos } from './timestamps';
+import type { LifecycleState } from './enums';
 import type { ConversationId } from './resourceNames';
 
 /**
- * The stored state of a conversation is a pure function of the set of
- * lifecycle events received for it: every field below is a min, a bounded
- * set union or a logical or of event facts. Merging is therefore
- * commutative, associative and idempotent, so any order and any number of
- * repeats of the same deliveries end in the same state.
+ * The stored state of a conversation is a pure function of the set of its
+ * inputs: the lifecycle events received for it, and the snapshots of it read
+ * from Dialogflow's own API (reconcile, backfill). Each kind of input folds
+ * into facts that are a min, a max, a bounded set union or a logical or, and
+ * what is served is derived from those facts with one precedence
+ * (`withServedFields`). Merging is therefore commutative, associative and
+ * idempotent: any order and any number of repeats end in the same state.
  */
 
 /** Lifecycle events kept per conversation. Dialogflow sends a handful; the bound keeps the document far below 1 MiB. */
@@ -25,39 +28,100 @@ export const LifecycleEventRecordSchema = z.object({
 });
 export type LifecycleEventRecord = z.infer<typeof LifecycleEventRecordSchema>;
 
-export const ConversationStateSchema = z.object({
+/** Dialogflow's stages, in the order a conversation goes through them. */
+export const ConversationStageSchema = z.enum(['VIRTUAL_AGENT_STAGE', 'HUMAN_ASSIST_STAGE']);
+export type ConversationStage = z.infer<typeof ConversationStageSchema>;
+
+/** What Dialogflow's API said of the conversation, over every read of it. */
+export const DialogflowFactsSchema = z.object({
+  /** The latest read (greatest read time, then greatest JSON): the Conversation as Dialogflow returned it. */
+  latestRead: z
+    .object({
+      readTime: z.string(),
+      /** Canonical proto3 JSON of the whole Conversation: every field, modelled or not. */
+      conversationJson: z.string(),
+      conversationProfile: z.string().nullable(),
+      phoneNumber: z.record(z.string(), z.unknown()).nullable(),
+    })
+    .nullable(),
+  /** The earliest start and end time Dialogflow reported (sortable form). */
+  startTime: z.string().nullable(),
+  endTime: z.string().nullable(),
+  /** Whether any read found it COMPLETED (auto-completion after 24 hours included). */
+  completed: z.boolean(),
+  /** The latest stage any read reported. */
+  stage: ConversationStageSchema.nullable(),
+  /** The earliest read that found it gone (Dialogflow purges finished conversations after 30 days). */
+  notFoundAt: z.string().nullable(),
+  /** The latest read that failed (quota, outage, permission): the next one waits (reconcile.ts). */
+  lastFailedReadAt: z.string().nullable(),
+});
+export type DialogflowFacts = z.infer<typeof DialogflowFactsSchema>;
+
+const ConversationStateShape = z.object({
   name: z.string(),
   project: z.string(),
   location: z.string(),
   conversationId: z.string(),
+  // Served, and derived from the facts below by withServedFields.
   lifecycleState: z.enum(['IN_PROGRESS', 'COMPLETED']),
-  /** Earliest CONVERSATION_STARTED publish time, sortable form. */
+  /** Dialogflow's start time when a read reported one, else the earliest CONVERSATION_STARTED publish time. */
   startTime: z.string().nullable(),
-  /** Earliest CONVERSATION_FINISHED publish time: Dialogflow fires FINISHED again on every CompleteConversation. */
+  /** Dialogflow's end time when a read reported one, else the earliest CONVERSATION_FINISHED publish time. */
   endTime: z.string().nullable(),
-  /** Known only once Dialogflow asked for a human; before that the events do not say. */
-  conversationStage: z.literal('HUMAN_ASSIST_STAGE').nullable(),
+  /** The later of what the events say (human intervention needed) and what Dialogflow reported. */
+  conversationStage: ConversationStageSchema.nullable(),
+  /** Known only from Dialogflow's API: no event carries them. */
+  conversationProfile: z.string().nullable(),
+  phoneNumber: z.record(z.string(), z.unknown()).nullable(),
+  // Facts of the events.
+  /** Earliest CONVERSATION_STARTED publish time: Dialogflow may fire events again. */
+  eventStartTime: z.string().nullable(),
+  /** Earliest CONVERSATION_FINISHED publish time: Dialogflow fires FINISHED again on every CompleteConversation. */
+  eventEndTime: z.string().nullable(),
+  humanInterventionNeeded: z.boolean(),
   /** The earliest MAX_KEPT_LIFECYCLE_EVENTS distinct events, in eventOrderKey order. */
   lifecycleEvents: z.array(LifecycleEventRecordSchema),
   /** True once more distinct events arrived than are kept. */
   lifecycleEventsTruncated: z.boolean(),
+  // Facts of Dialogflow's API; null until it was read.
+  dialogflow: DialogflowFactsSchema.nullable(),
 });
-export type ConversationState = z.infer<typeof ConversationStateSchema>;
+export type ConversationState = z.infer<typeof ConversationStateShape>;
 
-/** The state of a conversation we know exists but have no lifecycle event for (the bottom of the merge). */
-export function emptyConversationState(id: ConversationId): ConversationState {
+/**
+ * The stored state, read from a document of any schema version: version 1
+ * (before Dialogflow's API was read) kept only the event facts, under the
+ * served names.
+ */
+export const ConversationStateSchema = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || 'eventStartTime' in value) return value;
+  const v1 = value as Record<string, unknown>;
   return {
+    ...v1,
+    conversationProfile: null,
+    phoneNumber: null,
+    eventStartTime: v1['startTime'] ?? null,
+    eventEndTime: v1['endTime'] ?? null,
+    humanInterventionNeeded: v1['conversationStage'] === 'HUMAN_ASSIST_STAGE',
+    dialogflow: null,
+  };
+}, ConversationStateShape);
+
+/** The state of a conversation we know exists but have no input for (the bottom of the merge). */
+export function emptyConversationState(id: ConversationId): ConversationState {
+  return withServedFields({
     name: id.name,
     project: id.project,
     location: id.location,
     conversationId: id.conversationId,
-    lifecycleState: 'IN_PROGRESS',
-    startTime: null,
-    endTime: null,
-    conversationStage: null,
+    eventStartTime: null,
+    eventEndTime: null,
+    humanInterventionNeeded: false,
     lifecycleEvents: [],
     lifecycleEventsTruncated: false,
-  };
+    dialogflow: null,
+  });
 }
 
 export function mergeLifecycleEvent(
@@ -67,17 +131,123 @@ export function mergeLifecycleEvent(
 ): ConversationState {
   const base = current ?? emptyConversationState(id);
   const { events, truncated } = addToBoundedSet(base.lifecycleEvents, event);
-  const startTime = event.type === 'CONVERSATION_STARTED' ? earliest(base.startTime, event.publishTime) : base.startTime;
-  const endTime = event.type === 'CONVERSATION_FINISHED' ? earliest(base.endTime, event.publishTime) : base.endTime;
-  return {
+  return withServedFields({
     ...base,
-    lifecycleState: endTime === null ? 'IN_PROGRESS' : 'COMPLETED',
-    startTime,
-    endTime,
-    conversationStage: event.type === 'HUMAN_INTERVENTION_NEEDED' ? 'HUMAN_ASSIST_STAGE' : base.conversationStage,
+    eventStartTime: event.type === 'CONVERSATION_STARTED' ? earliest(base.eventStartTime, event.publishTime) : base.eventStartTime,
+    eventEndTime: event.type === 'CONVERSATION_FINISHED' ? earliest(base.eventEndTime, event.publishTime) : base.eventEndTime,
+    humanInterventionNeeded: base.humanInterventionNeeded || event.type === 'HUMAN_INTERVENTION_NEEDED',
     lifecycleEvents: events,
     lifecycleEventsTruncated: base.lifecycleEventsTruncated || truncated,
+  });
+}
+
+/** What one read of Dialogflow's API says: the conversation, already reduced to facts (dialogflowSnapshots.ts), or that it is gone. */
+export type ConversationSnapshot =
+  | {
+      found: true;
+      readTime: string;
+      conversationJson: string;
+      lifecycleState: LifecycleState | null;
+      startTime: string | null;
+      endTime: string | null;
+      stage: ConversationStage | null;
+      conversationProfile: string | null;
+      phoneNumber: Record<string, unknown> | null;
+    }
+  | { found: false; readTime: string };
+
+export function mergeConversationSnapshot(current: ConversationState | undefined, id: ConversationId, snapshot: ConversationSnapshot): ConversationState {
+  const base = current ?? emptyConversationState(id);
+  const facts = base.dialogflow ?? NO_DIALOGFLOW_FACTS;
+  if (!snapshot.found) return withServedFields({ ...base, dialogflow: { ...facts, notFoundAt: earliestOrNull(facts.notFoundAt, snapshot.readTime) } });
+  const read = {
+    readTime: snapshot.readTime,
+    conversationJson: snapshot.conversationJson,
+    conversationProfile: snapshot.conversationProfile,
+    phoneNumber: snapshot.phoneNumber,
   };
+  const latest = facts.latestRead;
+  const isLater = latest === null || compareStrings(`${read.readTime}\n${read.conversationJson}`, `${latest.readTime}\n${latest.conversationJson}`) > 0;
+  return withServedFields({
+    ...base,
+    dialogflow: {
+      latestRead: isLater ? read : latest,
+      startTime: earliestOrNull(facts.startTime, snapshot.startTime),
+      endTime: earliestOrNull(facts.endTime, snapshot.endTime),
+      completed: facts.completed || snapshot.lifecycleState === 'COMPLETED',
+      stage: laterStage(facts.stage, snapshot.stage),
+      notFoundAt: facts.notFoundAt,
+      lastFailedReadAt: facts.lastFailedReadAt,
+    },
+  });
+}
+
+/** A read of Dialogflow's API that failed at `readTime`: nothing learned, but the next attempt waits. */
+export function mergeFailedRead(current: ConversationState | undefined, id: ConversationId, readTime: string): ConversationState {
+  const base = current ?? emptyConversationState(id);
+  const facts = base.dialogflow ?? NO_DIALOGFLOW_FACTS;
+  const lastFailedReadAt = facts.lastFailedReadAt === null || readTime > facts.lastFailedReadAt ? readTime : facts.lastFailedReadAt;
+  return withServedFields({ ...base, dialogflow: { ...facts, lastFailedReadAt } });
+}
+
+const NO_DIALOGFLOW_FACTS: DialogflowFacts = {
+  latestRead: null,
+  startTime: null,
+  endTime: null,
+  completed: false,
+  stage: null,
+  notFoundAt: null,
+  lastFailedReadAt: null,
+};
+
+/**
+ * The served fields, from the facts, with the one precedence of this model: Dialogflow's own times over
+ * publish times, COMPLETED over IN_PROGRESS, a later stage over an earlier one; profile and phone number
+ * from the latest read. The object is built in one field order, so that equal states are equal JSON.
+ */
+export function withServedFields(facts: Omit<ConversationState, 'lifecycleState' | 'startTime' | 'endTime' | 'conversationStage' | 'conversationProfile' | 'phoneNumber'>): ConversationState {
+  const dialogflow = facts.dialogflow;
+  const endTime = dialogflow?.endTime ?? facts.eventEndTime;
+  return {
+    name: facts.name,
+    project: facts.project,
+    location: facts.location,
+    conversationId: facts.conversationId,
+    lifecycleState: endTime !== null || dialogflow?.completed === true ? 'COMPLETED' : 'IN_PROGRESS',
+    startTime: dialogflow?.startTime ?? facts.eventStartTime,
+    endTime,
+    conversationStage: laterStage(facts.humanInterventionNeeded ? 'HUMAN_ASSIST_STAGE' : null, dialogflow?.stage ?? null),
+    conversationProfile: dialogflow?.latestRead?.conversationProfile ?? null,
+    phoneNumber: dialogflow?.latestRead?.phoneNumber ?? null,
+    eventStartTime: facts.eventStartTime,
+    eventEndTime: facts.eventEndTime,
+    humanInterventionNeeded: facts.humanInterventionNeeded,
+    lifecycleEvents: facts.lifecycleEvents,
+    lifecycleEventsTruncated: facts.lifecycleEventsTruncated,
+    dialogflow: dialogflow
+      ? {
+          latestRead: dialogflow.latestRead,
+          startTime: dialogflow.startTime,
+          endTime: dialogflow.endTime,
+          completed: dialogflow.completed,
+          stage: dialogflow.stage,
+          notFoundAt: dialogflow.notFoundAt,
+          lastFailedReadAt: dialogflow.lastFailedReadAt,
+        }
+      : null,
+  };
+}
+
+const STAGE_ORDER: readonly ConversationStage[] = ['VIRTUAL_AGENT_STAGE', 'HUMAN_ASSIST_STAGE'];
+
+function laterStage(a: ConversationStage | null, b: ConversationStage | null): ConversationStage | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return STAGE_ORDER.indexOf(a) >= STAGE_ORDER.indexOf(b) ? a : b;
+}
+
+function earliestOrNull(current: string | null, candidate: string | null): string | null {
+  return candidate === null ? current : earliest(current, candidate);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ConversationState } from './conversationState';
 import type { DeliveryFacts, Rejection, WriteResult } from './outcomes';
 import type { MessageRecord, RecognitionResultRecord } from './records';
-import type { ConversationId } from './resourceNames';
+import type { ConversationId, ConversationParent } from './resourceNames';
 
 /**
  * Where conversations and their messages are kept. Implementations throw
@@ -38,4 +38,22 @@ export interface QuarantineRecord {
 export interface QuarantineStore {
   /** Keeps the record durably and returns its id; throws if it could not. */
   keep(record: QuarantineRecord): Promise<string>;
+}
+
+/**
+ * Dialogflow's own Conversations API, in proto3 JSON (adapters: the official client, shared/dialogflow/).
+ * Every method throws for a failure other than "not found"; `retryable` on the error says whether a later
+ * attempt may succeed (quota, unavailable).
+ */
+export interface DialogflowConversations {
+  getConversation(name: string): Promise<{ found: true; conversation: Record<string, unknown> } | { found: false }>;
+  /** Every conversation of `parent` (projects/<P>/locations/<L>), page after page. */
+  listConversations(parent: string): AsyncIterable<Record<string, unknown>>;
+  /** Every message of a conversation, page after page (Dialogflow lists them newest first). */
+  listMessages(conversationName: string): AsyncIterable<Record<string, unknown>>;
+}
+
+/** The conversations whose reconcile time (reconcile.ts) has come, earliest first. */
+export interface ReconcileQueue {
+  listDue(parent: ConversationParent, dueBy: string, limit: number): Promise<ConversationId[]>;
 }

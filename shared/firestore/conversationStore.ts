@@ -11,6 +11,7 @@ import {
 import type { WriteResult } from '../domain/outcomes';
 import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
+import { reconcileDueTime } from '../domain/reconcile';
 import type { MessageRecord, RecognitionResultRecord } from '../domain/records';
 import { createBoundedSet } from './boundedSet';
 import { ALREADY_EXISTS, grpcCode, withDeadline } from './deadline';
@@ -26,14 +27,27 @@ export interface FirestoreStoreOptions {
 }
 
 /** Bumped when the stored shape changes incompatibly. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The field Firestore's TTL policies delete documents by (terraform/firestore.tf). */
 export const EXPIRE_AT_FIELD = 'expireAt';
 
-/** The state, plus the sort keys the history API pages on and its expiry (derived, so still a function of the events). */
+/** The field the reconcile queue orders by (reconcile.ts); absent when the conversation needs no more asking. */
+export const RECONCILE_DUE_FIELD = 'reconcileDueKey';
+
+/**
+ * The state, plus what is derived from it: the sort keys the history API pages on, its expiry, and when
+ * reconcile next asks Dialogflow about it (so still a function of the inputs).
+ */
 export function toConversationDocument(state: ConversationState, retentionDays: number): DocumentData {
-  return { ...state, ...conversationSortKeys(state), ...expiry(conversationExpiry(state, retentionDays)), schemaVersion: SCHEMA_VERSION };
+  const due = reconcileDueTime(state);
+  return {
+    ...state,
+    ...conversationSortKeys(state),
+    ...expiry(conversationExpiry(state, retentionDays)),
+    ...(due === undefined ? {} : { [RECONCILE_DUE_FIELD]: due }),
+    schemaVersion: SCHEMA_VERSION,
+  };
 }
 
 /**

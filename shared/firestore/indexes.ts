@@ -55,7 +55,8 @@ export interface FieldIndexing {
 
 export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'quarantine', FieldIndexing> = {
   conversations: {
-    queried: ['lifecycleState', 'startSortKey', 'endSortKey'],
+    // reconcileDueKey: the reconcile queue (reconcileQueue.ts).
+    queried: ['lifecycleState', 'startSortKey', 'endSortKey', 'reconcileDueKey'],
     forOperators: [],
     unindexed: [
       'name',
@@ -65,6 +66,13 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
       'startTime',
       'endTime',
       'conversationStage',
+      'conversationProfile',
+      'phoneNumber',
+      'eventStartTime',
+      'eventEndTime',
+      'humanInterventionNeeded',
+      // What Dialogflow's API said: a map, the whole read Conversation inside.
+      'dialogflow',
       // An array of maps: one index entry per lifecycle event, rewritten on every update of the conversation.
       'lifecycleEvents',
       'lifecycleEventsTruncated',

@@ -86,9 +86,13 @@ function inspectWire(type: protobuf.Type, reader: protobuf.Reader, end: number):
   return unknown;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function messageToJson(type: protobuf.Type, message: protobuf.Message & Record<string, unknown>): Json {
+/**
+ * A message of `type` as proto3 JSON. Also for the plain objects Google's Node clients return (enums by name,
+ * 64-bit integers as strings, defaults filled in): read them with `type.fromObject` first.
+ */
+export function messageToJson(type: protobuf.Type, message: protobuf.Message & Record<string, unknown>): Json {
   switch (type.fullName) {
     case '.google.protobuf.Timestamp':
       return formatProtoTimestamp(BigInt(String(message['seconds'] ?? 0)) * 1_000_000_000n + BigInt(Number(message['nanos'] ?? 0)));

@@ -22,13 +22,21 @@ export function toConversationResource(state: ConversationState, options: Render
   const enumValue = (numbers: Readonly<Record<string, number>>, value: EnumValue) =>
     options.enumsAsNumbers ? enumToNumber(numbers, value) : value;
   const events = state.lifecycleEvents.map(toEventResource);
+  const read = state.dialogflow?.latestRead;
   return {
+    // Whatever else Dialogflow's API returned at the latest read (telephony details, fields added later), as it
+    // returned it; what the model derives (below) takes precedence.
+    ...(read ? withoutDerivedFields(JSON.parse(read.conversationJson) as Record<string, unknown>) : {}),
     name: state.name,
     lifecycleState: enumValue(LIFECYCLE_STATE_NUMBERS, state.lifecycleState),
+    ...(state.conversationProfile ? { conversationProfile: state.conversationProfile } : {}),
+    ...(state.phoneNumber ? { phoneNumber: state.phoneNumber } : {}),
     ...(state.conversationStage ? { conversationStage: enumValue(CONVERSATION_STAGE_NUMBERS, state.conversationStage) } : {}),
     ...(state.startTime ? { startTime: toProtoTime(state.startTime) } : {}),
     ...(state.endTime ? { endTime: toProtoTime(state.endTime) } : {}),
     [HISTORY_METADATA_FIELD]: {
+      ...(read ? { dialogflowReadTime: toProtoTime(read.readTime) } : {}),
+      ...(state.dialogflow?.notFoundAt ? { purgedFromDialogflowBy: toProtoTime(state.dialogflow.notFoundAt) } : {}),
       humanInterventions: events.filter((event) => event['type'] === 'HUMAN_INTERVENTION_NEEDED').map(({ publishTime }) => ({ time: publishTime })),
       unrecoverableErrors: events
         .filter((event) => event['type'] === 'UNRECOVERABLE_ERROR')
@@ -37,6 +45,13 @@ export function toConversationResource(state: ConversationState, options: Render
       lifecycleEventsTruncated: state.lifecycleEventsTruncated,
     },
   };
+}
+
+const DERIVED_FIELDS = ['name', 'lifecycleState', 'conversationProfile', 'phoneNumber', 'conversationStage', 'startTime', 'endTime', HISTORY_METADATA_FIELD];
+
+/** A read Conversation's other fields, as Dialogflow's API returned them. */
+function withoutDerivedFields(conversation: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(conversation).filter(([key]) => !DERIVED_FIELDS.includes(key)));
 }
 
 function toEventResource(event: LifecycleEventRecord): Record<string, unknown> & { publishTime: string; errorStatus?: unknown } {

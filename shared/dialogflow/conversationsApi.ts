@@ -1,0 +1,145 @@
+import { createRequire } from 'node:module';
+import dialogflow from '@google-cloud/dialogflow';
+import type { DialogflowConversations } from '../domain/ports';
+import { toProto3Json } from './proto3Json';
+
+/**
+ * DialogflowConversations over Google's official client (`@google-cloud/dialogflow`), in its REST transport:
+ * Google's API by default (the regional endpoint for a regional location), or any Dialogflow-compatible API
+ * given by URL (a test double, a local stack of ours). Calls keep within `qps` (Dialogflow's quotas are per
+ * minute and per project) and are retried with exponential backoff on quota and availability errors; the
+ * client's own retries are off, so that the limit counts every attempt.
+ */
+export interface DialogflowApiOptions {
+  /** Base URL of a Dialogflow-compatible API; http:// ones get no credentials (they are local). */
+  endpoint?: string;
+  qps: number;
+  /** Attempts per call, the first included. */
+  maxAttempts?: number;
+  /** Told of each retry, for progress output. */
+  onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CountedDialogflowConversations extends DialogflowConversations {
+  /** Requests sent so far, retries included. */
+  calls(): number;
+}
+
+const PAGE_SIZE = 100;
+/** HTTP statuses and gRPC codes worth another attempt: quota, unavailable, deadline, internal. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504, 4, 8, 13, 14]);
+
+export function createDialogflowConversations(location: string, options: DialogflowApiOptions): CountedDialogflowConversations {
+  const client = new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint));
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = options.maxAttempts ?? 6;
+  const spacingMs = 1000 / options.qps;
+  let nextSlot = 0;
+  let calls = 0;
+  const noClientRetries = { retry: null };
+
+  async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const now = Date.now();
+      const slot = Math.max(now, nextSlot);
+      nextSlot = slot + spacingMs;
+      if (slot > now) await sleep(slot - now);
+      calls += 1;
+      try {
+        return await send();
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 404 || code === 5) throw error;
+        if (attempt >= maxAttempts || !isTransient(error)) throw describe(what, error, attempt);
+        const delayMs = Math.min(32_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        options.onRetry?.(what, attempt, delayMs, reasonOf(error));
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  return {
+    calls: () => calls,
+
+    async getConversation(name) {
+      try {
+        const [conversation] = await call(`conversations.get ${name}`, () => client.getConversation({ name }, noClientRetries));
+        return { found: true, conversation: toProto3Json('conversation', conversation) };
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 404 || code === 5) return { found: false };
+        throw error;
+      }
+    },
+
+    async *listConversations(parent) {
+      let pageToken: string | undefined;
+      do {
+        const [conversations, next] = await call(`conversations.list ${parent}`, () =>
+          client.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+        );
+        for (const conversation of conversations) yield toProto3Json('conversation', conversation);
+        pageToken = next?.pageToken ?? undefined;
+      } while (pageToken);
+    },
+
+    async *listMessages(conversationName) {
+      let pageToken: string | undefined;
+      do {
+        const [messages, next] = await call(`messages.list ${conversationName}`, () =>
+          client.listMessages({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+        );
+        for (const message of messages) yield toProto3Json('message', message);
+        pageToken = next?.pageToken ?? undefined;
+      } while (pageToken);
+    },
+  };
+}
+
+/** Google's regional endpoints: `<location>-dialogflow.googleapis.com` for every location but global. */
+export function dialogflowApiHost(location: string): string {
+  return location === 'global' ? 'dialogflow.googleapis.com' : `${location}-dialogflow.googleapis.com`;
+}
+
+function clientOptions(location: string, endpoint: string | undefined) {
+  if (!endpoint) return { fallback: true as const, apiEndpoint: dialogflowApiHost(location) };
+  const url = new URL(endpoint);
+  const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  if (url.protocol === 'https:') return { fallback: true as const, apiEndpoint: url.hostname, port };
+  return { fallback: true as const, protocol: 'http' as const, apiEndpoint: url.hostname, port, authClient: localAuthClient() };
+}
+
+/** A local API checks no credentials; the client still wants an auth client, so it gets one holding a placeholder. */
+function localAuthClient() {
+  const { OAuth2Client } = createRequire(createRequire(import.meta.url).resolve('@google-cloud/dialogflow'))('google-auth-library') as typeof import('google-auth-library');
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: 'local', expiry_date: Date.now() + 365 * 86_400_000 });
+  return client;
+}
+
+/** Quota, availability, deadline or internal answers, and connections that broke; not what the client itself refused. */
+function isTransient(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined) return RETRYABLE.has(code);
+  const text = `${(error as { code?: unknown })?.code ?? ''} ${error instanceof Error ? error.message : ''}`;
+  return /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|fetch failed|network/i.test(text);
+}
+
+function errorCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function reasonOf(error: unknown): string {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const status = /"status":\s*"([A-Z_]+)"/.exec(message)?.[1];
+  return [code, status ?? message.split('\n')[0]?.slice(0, 200)].filter((part) => part !== undefined).join(' ');
+}
+
+function describe(what: string, error: unknown, attempts: number): Error {
+  const described = new Error(`${what}: ${reasonOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+  (described as Error & { code?: number }).code = errorCode(error);
+  return described;
+}

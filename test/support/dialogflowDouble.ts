@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A test double of Dialogflow's Conversations REST API (v2), for the one Google service with no emulator:
+ * the real paths (`/v2/projects/{p}/locations/{l}/conversations[/{c}[/messages]]`), proto3 JSON bodies
+ * (enums as numbers when the client asks `$alt=json;enum-encoding=int`, as Google's REST clients do), opaque
+ * page tokens, `filter` on lifecycle_state only, and Google's error JSON (`{"error": {code, message,
+ * status}}`) for 400, 401, 404, 429 and 503. Google's official client talks to it over HTTP.
+ */
+export interface DialogflowDouble {
+  url: string;
+  /** Conversations by name, in proto3 JSON as Dialogflow returns them. */
+  conversations: Map<string, Record<string, unknown>>;
+  /** Messages by conversation name. */
+  messages: Map<string, Array<Record<string, unknown>>>;
+  /** Every request received, in order: method, path and page token. */
+  requests: Array<{ method: string; path: string; pageToken?: string }>;
+  /** The next `times` requests are answered `status` (429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, ...). */
+  failNext(status: number, times: number): void;
+  close(): Promise<void>;
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
+const ENUMS: Record<string, Record<string, number>> = {
+  lifecycleState: { LIFECYCLE_STATE_UNSPECIFIED: 0, IN_PROGRESS: 1, COMPLETED: 2 },
+  conversationStage: { CONVERSATION_STAGE_UNSPECIFIED: 0, VIRTUAL_AGENT_STAGE: 1, HUMAN_ASSIST_STAGE: 2 },
+  participantRole: { ROLE_UNSPECIFIED: 0, HUMAN_AGENT: 1, AUTOMATED_AGENT: 2, END_USER: 3 },
+};
+const CONVERSATION = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/conversations\/[^/]+)$/;
+const CONVERSATIONS = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+)\/conversations$/;
+const MESSAGES = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/conversations\/[^/]+)\/messages$/;
+
+export async function startDialogflowDouble(): Promise<DialogflowDouble> {
+  const conversations = new Map<string, Record<string, unknown>>();
+  const messages = new Map<string, Array<Record<string, unknown>>>();
+  const requests: DialogflowDouble['requests'] = [];
+  const failures: number[] = [];
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://double');
+    const pageToken = url.searchParams.get('pageToken') ?? undefined;
+    requests.push({ method: req.method ?? '', path: url.pathname, ...(pageToken ? { pageToken } : {}) });
+    const injected = failures.shift();
+    if (injected !== undefined) return sendError(res, injected, 'Injected by the test');
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return sendError(res, 401, 'Request is missing required authentication credential.');
+    if (req.method !== 'GET') return sendError(res, 404, `Method ${req.method} is not served by this double`);
+    const enumsAsNumbers = /enum-encoding=int/.test(url.searchParams.get('$alt') ?? '');
+    const send = (body: unknown) => sendJson(res, 200, enumsAsNumbers ? withEnumNumbers(body) : body);
+
+    let match: RegExpExecArray | null;
+    if ((match = CONVERSATION.exec(url.pathname))) {
+      const conversation = conversations.get(match[1]!);
+      return conversation ? send(conversation) : sendError(res, 404, `Conversation ${match[1]} not found.`);
+    }
+    if ((match = CONVERSATIONS.exec(url.pathname))) {
+      const parent = `${match[1]}/`;
+      const filter = url.searchParams.get('filter') ?? '';
+      const state = /^\s*lifecycle_state\s*=\s*"(IN_PROGRESS|COMPLETED)"\s*$/.exec(filter)?.[1];
+      if (filter && !state) return sendError(res, 400, `Invalid filter: ${filter}. Only lifecycle_state can be filtered on.`);
+      const listed = [...conversations.values()]
+        .filter((c) => String(c['name']).startsWith(parent) && (!state || c['lifecycleState'] === state))
+        .sort((a, b) => String(b['startTime'] ?? '').localeCompare(String(a['startTime'] ?? '')));
+      return page(req, res, listed, 'conversations', send);
+    }
+    if ((match = MESSAGES.exec(url.pathname))) {
+      if (!conversations.has(match[1]!)) return sendError(res, 404, `Conversation ${match[1]} not found.`);
+      const listed = [...(messages.get(match[1]!) ?? [])].sort((a, b) => String(b['createTime']).localeCompare(String(a['createTime'])));
+      return page(req, res, listed, 'messages', send);
+    }
+    return sendError(res, 404, `No resource at ${url.pathname}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    conversations,
+    messages,
+    requests,
+    failNext(status, times) {
+      for (let i = 0; i < times; i++) failures.push(status);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** pageSize: default 100, at most 1000; the token is the offset, opaque to the client. */
+function page(req: IncomingMessage, res: ServerResponse, items: unknown[], field: string, send: (body: unknown) => void): void {
+  const url = new URL(req.url ?? '/', 'http://double');
+  const size = Math.min(1000, Number(url.searchParams.get('pageSize') ?? '0') || 100);
+  const token = url.searchParams.get('pageToken');
+  const offset = token ? Number(Buffer.from(token, 'base64url').toString().replace(/^offset:/, '')) : 0;
+  if (!Number.isInteger(offset) || offset < 0) return sendError(res, 400, 'Invalid page token.');
+  const slice = items.slice(offset, offset + size);
+  const next = offset + size < items.length ? Buffer.from(`offset:${offset + size}`).toString('base64url') : undefined;
+  send({ [field]: slice, ...(next ? { nextPageToken: next } : {}) });
+}
+
+function withEnumNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withEnumNumbers);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, typeof item === 'string' && ENUMS[key]?.[item] !== undefined ? ENUMS[key]![item] : withEnumNumbers(item)]),
+  );
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, code: number, message: string): void {
+  sendJson(res, code, { error: { code, message, status: STATUS_NAMES[code] ?? 'UNKNOWN' } });
+}
