@@ -20,6 +20,14 @@ import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from '../wir
  */
 export const EXTERNAL_DEPENDENCIES = ['@google-cloud/functions-framework', '@google-cloud/firestore'] as const;
 
+/**
+ * Further runtime dependencies of one function, kept external the same way: reconcile's Dialogflow client (it
+ * loads its descriptors by path, as Firestore's does). No other bundle may reach them (bundles.test.ts checks).
+ */
+export const FUNCTION_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  'reconcile-conversations': ['@google-cloud/dialogflow'],
+};
+
 export interface BuiltFunction {
   directory: string;
   outputDirectory: string;
@@ -33,13 +41,14 @@ export interface BuiltFunction {
  */
 export async function bundleFunctions(root = process.cwd(), outputRoot = join(root, 'dist')): Promise<BuiltFunction[]> {
   const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  const dependencies = Object.fromEntries(
-    EXTERNAL_DEPENDENCIES.map((name) => {
-      const version = lock.packages[`node_modules/${name}`]?.version;
-      if (!version) throw new Error(`${name} is not in package-lock.json; run npm install`);
-      return [name, version];
-    }),
-  );
+  const pinned = (names: readonly string[]) =>
+    Object.fromEntries(
+      names.map((name) => {
+        const version = lock.packages[`node_modules/${name}`]?.version;
+        if (!version) throw new Error(`${name} is not in package-lock.json; run npm install`);
+        return [name, version];
+      }),
+    );
   const { engines } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { engines: Record<string, string> };
   const directories = (await readdir(join(root, 'functions'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 
@@ -61,14 +70,17 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
       minify: true,
       // Readable names in stack traces and error logs.
       keepNames: true,
-      external: [...EXTERNAL_DEPENDENCIES],
+      external: [...EXTERNAL_DEPENDENCIES, ...(FUNCTION_DEPENDENCIES[directory] ?? [])],
+      // import.meta.url (used to resolve package files) as CommonJS knows it.
+      banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+      define: { 'import.meta.url': '__importMetaUrl' },
       metafile: true,
       logLevel: 'warning',
       plugins: [inlineDescriptor],
     });
     await writeFile(
       join(outputDirectory, 'package.json'),
-      `${JSON.stringify({ name: directory, private: true, main: 'index.js', engines, dependencies }, null, 2)}\n`,
+      `${JSON.stringify({ name: directory, private: true, main: 'index.js', engines, dependencies: pinned([...EXTERNAL_DEPENDENCIES, ...(FUNCTION_DEPENDENCIES[directory] ?? [])]) }, null, 2)}\n`,
     );
     built.push({ directory, outputDirectory, bundleBytes: outputBytes(result.metafile, 'index.js') });
   }

@@ -11,6 +11,13 @@ export const ROUTES = [
     module: '../../functions/conversation-history/index',
     matches: (path: string) => path.startsWith('/v2/') || path.startsWith('/v2beta1/'),
   },
+  {
+    // Run on demand locally (curl -X POST); Cloud Scheduler's job when deployed. DIALOGFLOW_API_ENDPOINT points it
+    // at a Dialogflow-compatible API; otherwise it asks Google's, with application default credentials.
+    target: 'reconcileConversations',
+    module: '../../functions/reconcile-conversations/index',
+    matches: (path: string) => path === '/reconcileConversations',
+  },
 ] as const;
 
 export interface LocalStack {

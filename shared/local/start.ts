@@ -20,6 +20,7 @@ process.stderr.write(
     `  POST ${stack.url}/ingestLifecycleEvents   push endpoint for lifecycle events`,
     `  POST ${stack.url}/ingestMessageEvents     push endpoint for NEW_MESSAGE events`,
     `  GET  ${stack.url}/v2/projects/{project}/locations/{location}/conversations[...]   history API`,
+    `  POST ${stack.url}/reconcileConversations  asks Dialogflow's API about the conversations that need it`,
     `  Firestore: ${firestore}`,
     `Replay the sample conversation:  npm run replay -- test/fixtures/recorded-conversation.jsonl`,
     'Stop with Ctrl-C.',

@@ -58,6 +58,7 @@ try {
       `  POST ${stack.url}/ingestLifecycleEvents   pushed to by ${topology.pushSubscriptions.ingestLifecycleEvents}`,
       `  POST ${stack.url}/ingestMessageEvents     pushed to by ${topology.pushSubscriptions.ingestMessageEvents}`,
       `  GET  ${stack.url}/v2/projects/{project}/locations/{location}/conversations[...]   history API`,
+      `  POST ${stack.url}/reconcileConversations  asks Dialogflow's API about the conversations that need it`,
       `  Topics: ${topology.topics.ingestLifecycleEvents}, ${topology.topics.ingestMessageEvents}`,
       `  Dead letters: ${topology.deadLetterSubscription}`,
       `  Firestore emulator at ${firestore.host}${origin('firestore')}, Pub/Sub emulator at ${pubsub.host}${origin('pubsub')}. For other tools:`,

@@ -68,6 +68,10 @@ const EnvironmentSchema = z.object({
   AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^https?:\/\/[^\s,]+$/, 'URLs'),
   AUTH_CERTS_URL: z.url({ error: 'AUTH_CERTS_URL must be a URL' }).default(GOOGLE_CERTS_URL),
   CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
+  RECONCILE_PARENTS: list('RECONCILE_PARENTS', /^projects\/[a-z][a-z0-9-:.]{3,62}\/locations\/[a-z][a-z0-9-]{0,62}$/, 'parents such as projects/my-project/locations/global'),
+  RECONCILE_BATCH_SIZE: integer('RECONCILE_BATCH_SIZE', 1, 1000, 100),
+  DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 100, 5),
+  DIALOGFLOW_API_ENDPOINT: z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' }).optional(),
 });
 
 export interface Config {
@@ -115,6 +119,17 @@ export interface Config {
    * own default is `global`.
    */
   dialogflowLocation: string;
+  /** reconcileConversations: what each run refreshes, and how it reaches Dialogflow's API. */
+  reconcile: {
+    /** Parents (projects/P/locations/L) whose conversations are reconciled; empty: the project's, in DIALOGFLOW_LOCATION. */
+    parents: string[];
+    /** Conversations refreshed per parent per run, at most. */
+    batchSize: number;
+    /** Dialogflow API calls per second, at most. */
+    qps: number;
+    /** A Dialogflow-compatible API instead of Google's (local stacks and tests). */
+    apiEndpoint: string | undefined;
+  };
 }
 
 /**
@@ -133,6 +148,9 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'AUTH_ALLOWED_EMAILS',
   'CORS_ALLOWED_ORIGINS',
   'DIALOGFLOW_LOCATION',
+  'RECONCILE_PARENTS',
+  'RECONCILE_BATCH_SIZE',
+  'DIALOGFLOW_QPS',
 ] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
@@ -174,5 +192,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auth: { allowedEmails: e.AUTH_ALLOWED_EMAILS, audiences: e.AUTH_AUDIENCES, certsUrl: e.AUTH_CERTS_URL },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
     dialogflowLocation: e.DIALOGFLOW_LOCATION,
+    reconcile: {
+      parents: e.RECONCILE_PARENTS,
+      batchSize: e.RECONCILE_BATCH_SIZE,
+      qps: e.DIALOGFLOW_QPS,
+      apiEndpoint: e.DIALOGFLOW_API_ENDPOINT,
+    },
   };
 }

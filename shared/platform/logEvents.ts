@@ -1,6 +1,7 @@
 import type { DeliveryFacts, Rejection } from '../domain/outcomes';
 import { describeError } from './errors';
 import type { Logger } from './logger';
+import type { ReconcileReport } from '../domain/reconcile';
 
 /**
  * The catalogue of what this service logs, one function per event with a
@@ -61,4 +62,19 @@ export function historyFailed(log: Logger, fields: { method: string; route: stri
 export function authRefused(log: Logger, fields: { status: number; reason: string; method: string }): void {
   // 503 means our key fetch failed (Pub/Sub retries); 401/403 are the caller's.
   log.log(fields.status === 503 ? 'ERROR' : 'WARNING', 'auth.refused', `Refused with ${fields.status}: ${fields.reason}`, fields);
+}
+
+export function reconcileRan(log: Logger, report: ReconcileReport, latencyMs: number): void {
+  const { failed, ...counts } = report;
+  // Names of conversations and Dialogflow's error reasons: ids and statuses, never conversation text.
+  log.log(failed.length > 0 ? 'WARNING' : 'INFO', 'reconcile.ran', `Reconciled ${report.taken} due conversations of ${report.parent}: ${report.refreshed} refreshed, ${report.purged} purged, ${failed.length} failed`, {
+    ...counts,
+    failedCount: failed.length,
+    failed: failed.slice(0, 20),
+    latencyMs,
+  });
+}
+
+export function reconcileFailed(log: Logger, fields: { parent: string; status: number }, error: unknown): void {
+  log.log('ERROR', 'reconcile.failed', `Reconcile of ${fields.parent} stopped; answered ${fields.status} so that Cloud Scheduler tries again`, { ...fields, ...describeError(error) });
 }

@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { bundleFunctions, type BuiltFunction } from '../../shared/build/bundleFunctions';
 import { findFreePort } from '../../shared/local/embeddedFirestore';
-import { lifecycleEvent, makePushBody, uniqueConversation } from '../support/builders';
+import { mergeLifecycleEvent } from '../../shared/domain/conversationState';
+import { parseConversationName } from '../../shared/domain/resourceNames';
+import { toConversationDocument } from '../../shared/firestore/conversationStore';
+import { lifecycleEvent, makePushBody, uniqueConversation, uniqueProject } from '../support/builders';
+import { startDialogflowDouble } from '../support/dialogflowDouble';
+import { testFirestore } from '../support/stack';
 
 /**
  * `npm run build`, then each bundle started as Cloud Functions starts it:
@@ -19,6 +24,7 @@ const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
   'conversation-history': 'conversationHistory',
+  'reconcile-conversations': 'reconcileConversations',
 };
 
 let built: BuiltFunction[] = [];
@@ -36,10 +42,10 @@ afterAll(async () => {
   await rm(outputRoot, { recursive: true, force: true });
 });
 
-async function startBundle(directory: string): Promise<string> {
+async function startBundle(directory: string, env: Record<string, string> = {}): Promise<string> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK, `--target=${TARGETS[directory]}`, `--source=${join(outputRoot, directory)}`, `--port=${port}`], {
-    env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING' },
+    env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);
@@ -65,6 +71,16 @@ describe('built bundles', () => {
     for (const fn of built) expect(fn.bundleBytes).toBeGreaterThan(10_000);
   });
 
+  it("keeps Dialogflow's client out of every bundle but reconcile's, and pins it in reconcile's package.json", async () => {
+    const required = async (directory: string) => [...(await readFile(join(outputRoot, directory, 'index.js'), 'utf8')).matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'conversation-history']) {
+      expect([...new Set((await required(directory)).filter((name) => name.startsWith('@google-cloud/')))].sort(), directory).toEqual(['@google-cloud/firestore', '@google-cloud/functions-framework']);
+    }
+    expect(await required('reconcile-conversations')).toContain('@google-cloud/dialogflow');
+    const manifest = JSON.parse(await readFile(join(outputRoot, 'reconcile-conversations', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies['@google-cloud/dialogflow']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it.each(['ingest-lifecycle-events', 'ingest-message-events'])('starts dist/%s under the Functions Framework and stores an event', async (directory) => {
     const url = await startBundle(directory);
     const c = uniqueConversation();
@@ -82,5 +98,23 @@ describe('built bundles', () => {
     const response = await fetch(`${url}/v2/projects/demo-project/locations/global/conversations?pageSize=1`);
     expect(response.status).toBe(200);
     expect(await response.json()).toHaveProperty('conversations');
+  }, 30_000);
+
+  it('starts dist/reconcile-conversations under the Functions Framework and refreshes a due conversation from Dialogflow', async () => {
+    const dialogflow = await startDialogflowDouble();
+    try {
+      const project = uniqueProject();
+      const name = `projects/${project}/locations/global/conversations/due`;
+      // A conversation started long ago, whose end never arrived: due for a read.
+      await testFirestore().doc(name).set(toConversationDocument(mergeLifecycleEvent(undefined, parseConversationName(name)!, { type: 'CONVERSATION_STARTED', publishTime: '2026-01-01T10:00:00.000000000Z', pubsubMessageId: '1' }), 0));
+      dialogflow.conversations.set(name, { name, lifecycleState: 'COMPLETED', startTime: '2026-01-01T09:59:59Z', endTime: '2026-01-02T10:00:00Z', conversationProfile: `projects/${project}/locations/global/conversationProfiles/cp` });
+      const url = await startBundle('reconcile-conversations', { RECONCILE_PARENTS: `projects/${project}/locations/global`, DIALOGFLOW_API_ENDPOINT: dialogflow.url });
+      const response = await fetch(url, { method: 'POST' });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ reports: [{ taken: 1, refreshed: 1, dialogflowCalls: 1, failed: [] }] });
+      expect((await testFirestore().doc(name).get()).data()).toMatchObject({ lifecycleState: 'COMPLETED', conversationProfile: `projects/${project}/locations/global/conversationProfiles/cp` });
+    } finally {
+      await dialogflow.close();
+    }
   }, 30_000);
 });

@@ -15,6 +15,7 @@ const DEFAULTS: Config = {
   auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
   corsAllowedOrigins: [],
   dialogflowLocation: 'global',
+  reconcile: { parents: [], batchSize: 100, qps: 5, apiEndpoint: undefined },
 };
 
 const VARIABLES = [
@@ -32,6 +33,10 @@ const VARIABLES = [
   'AUTH_AUDIENCES',
   'AUTH_CERTS_URL',
   'CORS_ALLOWED_ORIGINS',
+  'RECONCILE_PARENTS',
+  'RECONCILE_BATCH_SIZE',
+  'DIALOGFLOW_QPS',
+  'DIALOGFLOW_API_ENDPOINT',
 ];
 
 function configError(env: Record<string, string>): ConfigError {
@@ -75,6 +80,10 @@ describe('loadConfig', () => {
         SERVED_PROJECTS: 'proj-a,proj-b',
         PAGE_TOKEN_SECRET: 's'.repeat(32),
         RETENTION_DAYS: '400',
+        RECONCILE_PARENTS: 'projects/my-project/locations/global,projects/my-project/locations/europe-west3',
+        RECONCILE_BATCH_SIZE: '250',
+        DIALOGFLOW_QPS: '10',
+        DIALOGFLOW_API_ENDPOINT: 'http://127.0.0.1:8090',
       },
       expected: {
         projectId: 'my-project',
@@ -89,6 +98,12 @@ describe('loadConfig', () => {
         auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
         corsAllowedOrigins: [],
         dialogflowLocation: 'global',
+        reconcile: {
+          parents: ['projects/my-project/locations/global', 'projects/my-project/locations/europe-west3'],
+          batchSize: 250,
+          qps: 10,
+          apiEndpoint: 'http://127.0.0.1:8090',
+        },
       },
     },
     { name: 'takes the location of names without one from DIALOGFLOW_LOCATION', env: { DIALOGFLOW_LOCATION: 'europe-west3' }, expected: { ...DEFAULTS, dialogflowLocation: 'europe-west3' } },
@@ -138,6 +153,10 @@ describe('loadConfig', () => {
     { name: 'refuses an audience that is not a URL', variable: 'AUTH_AUDIENCES', value: 'my-function' },
     { name: 'refuses a certificate source that is not a URL', variable: 'AUTH_CERTS_URL', value: 'certs' },
     { name: 'refuses a CORS origin with a path', variable: 'CORS_ALLOWED_ORIGINS', value: 'https://console.example.com/app' },
+    { name: 'refuses a reconcile parent that is a conversation', variable: 'RECONCILE_PARENTS', value: 'projects/my-project/locations/global/conversations/c' },
+    { name: 'refuses a reconcile batch of none', variable: 'RECONCILE_BATCH_SIZE', value: '0' },
+    { name: 'refuses a Dialogflow rate above 100 per second', variable: 'DIALOGFLOW_QPS', value: '101' },
+    { name: 'refuses a Dialogflow endpoint that is not a URL', variable: 'DIALOGFLOW_API_ENDPOINT', value: '127.0.0.1:8090' },
   ];
   it.each(refused)('$name, naming $variable', ({ variable, value }) => {
     const error = configError({ [variable]: value });

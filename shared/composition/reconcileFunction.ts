@@ -1,0 +1,38 @@
+import { createDialogflowConversations } from '../dialogflow/conversationsApi';
+import { formatSortableTimestamp } from '../domain/timestamps';
+import { createFirestore } from '../firestore/createFirestore';
+import { createFirestoreConversationStore } from '../firestore/conversationStore';
+import { createFirestoreReconcileQueue } from '../firestore/reconcileQueue';
+import { createReconcileHandler } from '../http/reconcileHandler';
+import { functionStarted } from '../platform/logEvents';
+import type { ReconcileDependencies } from '../domain/reconcile';
+import { authenticatorFor, startFunction } from './startup';
+
+/** Wires reconcileConversations: configuration, Firestore, Dialogflow's API per location, the HTTP edge. */
+export function buildReconcileFunction(functionName: string, env: Record<string, string | undefined>) {
+  const { config, logger } = startFunction(functionName, env, (c) =>
+    c.reconcile.parents.length > 0 || c.projectId ? [] : ['RECONCILE_PARENTS or GOOGLE_CLOUD_PROJECT must name the conversations to reconcile'],
+  );
+  const parents = config.reconcile.parents.length > 0 ? config.reconcile.parents : [`projects/${config.projectId}/locations/${config.dialogflowLocation}`];
+  const db = createFirestore(config);
+  const store = createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays });
+  const queue = createFirestoreReconcileQueue(db, { deadlineMs: config.firestoreDeadlineMs });
+  const byLocation = new Map<string, ReconcileDependencies>();
+  const now = () => formatSortableTimestamp(BigInt(Date.now()) * 1_000_000n);
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, parents, batchSize: config.reconcile.batchSize, qps: config.reconcile.qps });
+  return createReconcileHandler({
+    parents,
+    batchSize: config.reconcile.batchSize,
+    logger,
+    ...authenticatorFor(config),
+    reconcileFor(location) {
+      let deps = byLocation.get(location);
+      if (!deps) {
+        const dialogflow = createDialogflowConversations(location, { endpoint: config.reconcile.apiEndpoint, qps: config.reconcile.qps, maxAttempts: 3 });
+        deps = { dialogflow, store, queue, now, defaultLocation: config.dialogflowLocation };
+        byLocation.set(location, deps);
+      }
+      return deps;
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { reconcileDueConversations, type ReconcileDependencies, type ReconcileReport } from '../domain/reconcile';
+import { parseParentName } from '../domain/resourceNames';
+import * as logEvents from '../platform/logEvents';
+import type { Logger } from '../platform/logger';
+import { parseTraceContext } from '../platform/trace';
+import { admitAuthenticated, type Authenticate } from './authenticateRequest';
+import { googleError } from './googleErrors';
+import { sendJson } from './sendJson';
+import { statusForFailure } from './statusForOutcome';
+
+export interface ReconcileHandlerDependencies {
+  /** The reconcile dependencies of each parent's location (its Dialogflow endpoint is regional). */
+  reconcileFor(location: string): ReconcileDependencies;
+  parents: readonly string[];
+  batchSize: number;
+  logger: Logger;
+  authenticate?: Authenticate;
+}
+
+/**
+ * The HTTP edge of reconcileConversations, which Cloud Scheduler POSTs to with an OIDC token: one run over
+ * every parent, answered with each parent's report. A failure of the store answers 503 (transient) or 500, so
+ * that Cloud Scheduler's retry policy tries again; failures of single Dialogflow calls are in the report.
+ */
+export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
+  return async function handleReconcile(req: Request, res: Response): Promise<void> {
+    const log = deps.logger.withTrace(parseTraceContext(req.headers));
+    if (!(await admitAuthenticated(req, res, deps.authenticate, log))) return;
+    if (req.method !== 'POST') {
+      res.set('Allow', 'POST');
+      sendJson(res, 404, googleError(404, 'Reconcile runs on POST, as Cloud Scheduler sends it'));
+      return;
+    }
+    const reports: ReconcileReport[] = [];
+    for (const name of deps.parents) {
+      const parent = parseParentName(name)!;
+      const started = performance.now();
+      try {
+        const report = await reconcileDueConversations(deps.reconcileFor(parent.location), parent, deps.batchSize);
+        logEvents.reconcileRan(log, report, Math.round(performance.now() - started));
+        reports.push(report);
+      } catch (error) {
+        const status = statusForFailure(error);
+        logEvents.reconcileFailed(log, { parent: name, status }, error);
+        sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; the next run continues' : 'Internal error'));
+        return;
+      }
+    }
+    sendJson(res, 200, { reports });
+  };
+}
