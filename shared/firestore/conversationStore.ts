@@ -32,8 +32,14 @@ export const SCHEMA_VERSION = 2;
 /** The field Firestore's TTL policies delete documents by (terraform/firestore.tf). */
 export const EXPIRE_AT_FIELD = 'expireAt';
 
-/** The field the reconcile queue orders by (reconcile.ts); absent when the conversation needs no more asking. */
+/** The field the reconcile queue orders by (reconcile.ts): a sortable time, '' for at once, or NEVER_DUE. */
 export const RECONCILE_DUE_FIELD = 'reconcileDueKey';
+/**
+ * Sorts after every time (they start with a digit), so the queue's `<= now` never takes it. Written rather than
+ * leaving the field out: a field that was once there must be overwritten, and an emulator that merges on set()
+ * would otherwise keep the old due time.
+ */
+export const NEVER_DUE = 'never';
 
 /**
  * The state, plus what is derived from it: the sort keys the history API pages on, its expiry, and when
@@ -45,7 +51,7 @@ export function toConversationDocument(state: ConversationState, retentionDays: 
     ...state,
     ...conversationSortKeys(state),
     ...expiry(conversationExpiry(state, retentionDays)),
-    ...(due === undefined ? {} : { [RECONCILE_DUE_FIELD]: due }),
+    [RECONCILE_DUE_FIELD]: due ?? NEVER_DUE,
     schemaVersion: SCHEMA_VERSION,
   };
 }
