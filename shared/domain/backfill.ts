@@ -22,7 +22,6 @@ export interface BackfilledConversation {
 export interface BackfillDependencies {
   dialogflow: DialogflowConversations;
   store: ConversationStore;
-  now: () => string;
   defaultLocation: string;
 }
 
@@ -31,7 +30,8 @@ export interface BackfillDependencies {
  * (the caller retries or reports it); a conversation that cannot be read at all is a problem, not a throw.
  */
 export async function backfillConversation(deps: BackfillDependencies, listed: Record<string, unknown>): Promise<BackfilledConversation> {
-  const read = toConversationSnapshot(listed, deps.now(), deps.defaultLocation);
+  // A listing times no next read: what it says is merged, but not when, so that listing again changes nothing.
+  const read = toConversationSnapshot(listed, null, deps.defaultLocation);
   if (!read.ok) return { name: String(listed['name']), conversation: 'unchanged', messagesNew: 0, messagesAlreadyStored: 0, problems: [read.problem] };
   const { id, snapshot } = read.value;
   let existed = false;

@@ -34,23 +34,29 @@ export type ConversationStage = z.infer<typeof ConversationStageSchema>;
 
 /** What Dialogflow's API said of the conversation, over every read of it. */
 export const DialogflowFactsSchema = z.object({
-  /** The latest read (greatest read time, then greatest JSON): the Conversation as Dialogflow returned it. */
-  latestRead: z
+  /**
+   * The most advanced Conversation any read returned (COMPLETED over not, a later stage, an end time, then the
+   * greater JSON): chosen by what it says, not by when it was read, so that reading the same again changes
+   * nothing.
+   */
+  conversation: z
     .object({
-      readTime: z.string(),
       /** Canonical proto3 JSON of the whole Conversation: every field, modelled or not. */
-      conversationJson: z.string(),
+      json: z.string(),
       conversationProfile: z.string().nullable(),
       phoneNumber: z.record(z.string(), z.unknown()).nullable(),
     })
     .nullable(),
   /** The earliest start and end time Dialogflow reported (sortable form). */
   startTime: z.string().nullable(),
+  /** The earliest end time Dialogflow reported. */
   endTime: z.string().nullable(),
   /** Whether any read found it COMPLETED (auto-completion after 24 hours included). */
   completed: z.boolean(),
   /** The latest stage any read reported. */
   stage: ConversationStageSchema.nullable(),
+  /** The latest scheduled read (reconcile), which times the next one; a backfill's reads are not scheduled. */
+  lastReadAt: z.string().nullable(),
   /** The earliest read that found it gone (Dialogflow purges finished conversations after 30 days). */
   notFoundAt: z.string().nullable(),
   /** The latest read that failed (quota, outage, permission): the next one waits (reconcile.ts). */
@@ -145,7 +151,8 @@ export function mergeLifecycleEvent(
 export type ConversationSnapshot =
   | {
       found: true;
-      readTime: string;
+      /** When a scheduled read (reconcile) asked; null for a backfill's listing, which times nothing. */
+      readTime: string | null;
       conversationJson: string;
       lifecycleState: LifecycleState | null;
       startTime: string | null;
@@ -160,26 +167,34 @@ export function mergeConversationSnapshot(current: ConversationState | undefined
   const base = current ?? emptyConversationState(id);
   const facts = base.dialogflow ?? NO_DIALOGFLOW_FACTS;
   if (!snapshot.found) return withServedFields({ ...base, dialogflow: { ...facts, notFoundAt: earliestOrNull(facts.notFoundAt, snapshot.readTime) } });
-  const read = {
-    readTime: snapshot.readTime,
-    conversationJson: snapshot.conversationJson,
-    conversationProfile: snapshot.conversationProfile,
-    phoneNumber: snapshot.phoneNumber,
-  };
-  const latest = facts.latestRead;
-  const isLater = latest === null || compareStrings(`${read.readTime}\n${read.conversationJson}`, `${latest.readTime}\n${latest.conversationJson}`) > 0;
+  const read = { json: snapshot.conversationJson, conversationProfile: snapshot.conversationProfile, phoneNumber: snapshot.phoneNumber };
   return withServedFields({
     ...base,
     dialogflow: {
-      latestRead: isLater ? read : latest,
+      conversation: facts.conversation === null || compareStrings(advancement(read.json), advancement(facts.conversation.json)) > 0 ? read : facts.conversation,
       startTime: earliestOrNull(facts.startTime, snapshot.startTime),
       endTime: earliestOrNull(facts.endTime, snapshot.endTime),
       completed: facts.completed || snapshot.lifecycleState === 'COMPLETED',
       stage: laterStage(facts.stage, snapshot.stage),
+      lastReadAt: latestOrNull(facts.lastReadAt, snapshot.readTime),
       notFoundAt: facts.notFoundAt,
       lastFailedReadAt: facts.lastFailedReadAt,
     },
   });
+}
+
+/** How far along a read Conversation is, as text that sorts: COMPLETED, then the stage, then an end time, then the JSON. */
+function advancement(conversationJson: string): string {
+  const conversation = JSON.parse(conversationJson) as Record<string, unknown>;
+  const completed = conversation['lifecycleState'] === 'COMPLETED' || conversation['lifecycleState'] === 2 ? '1' : '0';
+  const stage = String(STAGE_ORDER.indexOf(conversation['conversationStage'] as ConversationStage) + 1);
+  const ended = conversation['endTime'] ? '1' : '0';
+  return `${completed}${stage}${ended}${conversationJson}`;
+}
+
+function latestOrNull(current: string | null, candidate: string | null): string | null {
+  if (candidate === null) return current;
+  return current === null || candidate > current ? candidate : current;
 }
 
 /** A read of Dialogflow's API that failed at `readTime`: nothing learned, but the next attempt waits. */
@@ -191,11 +206,12 @@ export function mergeFailedRead(current: ConversationState | undefined, id: Conv
 }
 
 const NO_DIALOGFLOW_FACTS: DialogflowFacts = {
-  latestRead: null,
+  conversation: null,
   startTime: null,
   endTime: null,
   completed: false,
   stage: null,
+  lastReadAt: null,
   notFoundAt: null,
   lastFailedReadAt: null,
 };
@@ -203,7 +219,7 @@ const NO_DIALOGFLOW_FACTS: DialogflowFacts = {
 /**
  * The served fields, from the facts, with the one precedence of this model: Dialogflow's own times over
  * publish times, COMPLETED over IN_PROGRESS, a later stage over an earlier one; profile and phone number
- * from the latest read. The object is built in one field order, so that equal states are equal JSON.
+ * from the most advanced read. The object is built in one field order, so that equal states are equal JSON.
  */
 export function withServedFields(facts: Omit<ConversationState, 'lifecycleState' | 'startTime' | 'endTime' | 'conversationStage' | 'conversationProfile' | 'phoneNumber'>): ConversationState {
   const dialogflow = facts.dialogflow;
@@ -217,8 +233,8 @@ export function withServedFields(facts: Omit<ConversationState, 'lifecycleState'
     startTime: dialogflow?.startTime ?? facts.eventStartTime,
     endTime,
     conversationStage: laterStage(facts.humanInterventionNeeded ? 'HUMAN_ASSIST_STAGE' : null, dialogflow?.stage ?? null),
-    conversationProfile: dialogflow?.latestRead?.conversationProfile ?? null,
-    phoneNumber: dialogflow?.latestRead?.phoneNumber ?? null,
+    conversationProfile: dialogflow?.conversation?.conversationProfile ?? null,
+    phoneNumber: dialogflow?.conversation?.phoneNumber ?? null,
     eventStartTime: facts.eventStartTime,
     eventEndTime: facts.eventEndTime,
     humanInterventionNeeded: facts.humanInterventionNeeded,
@@ -226,11 +242,12 @@ export function withServedFields(facts: Omit<ConversationState, 'lifecycleState'
     lifecycleEventsTruncated: facts.lifecycleEventsTruncated,
     dialogflow: dialogflow
       ? {
-          latestRead: dialogflow.latestRead,
+          conversation: dialogflow.conversation,
           startTime: dialogflow.startTime,
           endTime: dialogflow.endTime,
           completed: dialogflow.completed,
           stage: dialogflow.stage,
+          lastReadAt: dialogflow.lastReadAt,
           notFoundAt: dialogflow.notFoundAt,
           lastFailedReadAt: dialogflow.lastFailedReadAt,
         }

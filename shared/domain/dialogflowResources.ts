@@ -19,10 +19,10 @@ import { toSortableTimestamp } from './timestamps';
  */
 export type Readable<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** `readTime` (sortable form): when the API was asked. */
+/** `readTime` (sortable form): when a scheduled read asked; null for a backfill's listing, which times no next read. */
 export function toConversationSnapshot(
   conversation: Record<string, unknown>,
-  readTime: string,
+  readTime: string | null,
   defaultLocation: string,
 ): Readable<{ id: ConversationId; snapshot: ConversationSnapshot }> {
   const id = typeof conversation['name'] === 'string' ? parseConversationName(conversation['name'], defaultLocation) : undefined;

@@ -31,18 +31,19 @@ const AT_ONCE = '';
 export function reconcileDueTime(state: ConversationState): string | undefined {
   const facts = state.dialogflow;
   if (facts?.notFoundAt || facts?.completed) return undefined; // purged, or Dialogflow's final word
-  const read = facts?.latestRead;
+  const known = facts?.conversation ?? null;
+  const lastRead = facts?.lastReadAt ?? null;
   const due = (() => {
-    if (!read) return state.startTime ? plus(state.startTime, FIRST_READ_AFTER) : AT_ONCE;
+    if (!known) return state.startTime ? plus(state.startTime, FIRST_READ_AFTER) : AT_ONCE;
     // Finished by its events since the last read: once more, for Dialogflow's own end time.
-    if (state.eventEndTime !== null) return read.readTime < state.eventEndTime ? plus(state.eventEndTime, FIRST_READ_AFTER) : undefined;
-    const again = plus(read.readTime, READ_AGAIN_AFTER);
+    if (state.eventEndTime !== null) return lastRead === null || lastRead < state.eventEndTime ? plus(state.eventEndTime, FIRST_READ_AFTER) : undefined;
+    const again = lastRead === null ? AT_ONCE : plus(lastRead, READ_AGAIN_AFTER);
     const autoCompletion = state.startTime ? plus(state.startTime, AUTO_COMPLETION_AFTER) : again;
     return autoCompletion > again ? autoCompletion : again;
   })();
   if (due === undefined) return undefined;
   const failed = facts?.lastFailedReadAt;
-  const retry = failed && (!read || failed > read.readTime) ? plus(failed, READ_AGAIN_AFTER) : AT_ONCE;
+  const retry = failed && (lastRead === null || failed > lastRead) ? plus(failed, READ_AGAIN_AFTER) : AT_ONCE;
   return retry > due ? retry : due;
 }
 

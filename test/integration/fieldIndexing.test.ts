@@ -6,6 +6,7 @@ import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { createFirestoreHistoryReader } from '../../shared/firestore/historyReader';
 import { COMPOSITE_INDEXES, FIELD_INDEXING } from '../../shared/firestore/indexes';
 import { listUnreplayedDeliveries } from '../../shared/firestore/quarantineStore';
+import { createFirestoreReconcileQueue } from '../../shared/firestore/reconcileQueue';
 import { lifecycleEvent, makePushBody, makeRawPushBody, messageEvent, nextMessageId, uniqueConversation } from '../support/builders';
 import { post, testFirestore } from '../support/stack';
 import { indexEntries } from '../support/indexEntries';
@@ -71,6 +72,7 @@ describe('single-field indexing of what the code queries and writes', () => {
     for (const filter of filters) await reader.listConversations(parent, planConversationQuery(filter), { limit: 5, before: '9' });
     for (const filter of ['', 'create_time > "2026-01-01T00:00:00Z"']) await reader.listMessages(parent, planMessageQuery(filter).range, { limit: 5, before: '9' });
     await listUnreplayedDeliveries(testFirestore(), 5);
+    await createFirestoreReconcileQueue(testFirestore(), { deadlineMs: 10_000 }).listDue(parent, '9999', 5);
 
     expect([...queriedFields.keys()].sort()).toEqual(['conversations', 'messages', 'quarantine']);
     for (const [collection, fields] of queriedFields) {
@@ -105,9 +107,9 @@ describe('single-field indexing of what the code queries and writes', () => {
     const conversationEntries = { all: indexEntries(stored, []), kept: indexEntries(stored, FIELD_INDEXING.conversations.unindexed) };
     // Only sortKey's ascending and descending entries remain of a message's 8 fields (README: Firestore costs).
     expect(messageEntries).toEqual({ all: 16, kept: 2 });
-    // A conversation keeps lifecycleState, startSortKey and endSortKey's; without exemptions it also pays for its 9
-    // other fields and one entry per lifecycle event (3 here), on every update.
+    // A conversation keeps lifecycleState, startSortKey, endSortKey and reconcileDueKey's; without exemptions it also
+    // pays for its 15 other fields and one entry per lifecycle event (3 here), on every update.
     expect(stored['lifecycleEvents']).toHaveLength(3);
-    expect(conversationEntries).toEqual({ all: 6 + 2 * 9 + 3, kept: 6 });
+    expect(conversationEntries).toEqual({ all: 8 + 2 * 15 + 3, kept: 8 });
   });
 });

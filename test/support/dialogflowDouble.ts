@@ -18,6 +18,8 @@ export interface DialogflowDouble {
   requests: Array<{ method: string; path: string; pageToken?: string }>;
   /** The next `times` requests are answered `status` (429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, ...). */
   failNext(status: number, times: number): void;
+  /** Milliseconds every answer waits, so that a test can act while a command is under way. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,12 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
   const requests: DialogflowDouble['requests'] = [];
   const failures: number[] = [];
 
+  const double = { delayMs: 0 };
   const server = createServer((req, res) => {
+    if (double.delayMs > 0) setTimeout(() => handle(req, res), double.delayMs);
+    else handle(req, res);
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://double');
     const pageToken = url.searchParams.get('pageToken') ?? undefined;
     requests.push({ method: req.method ?? '', path: url.pathname, ...(pageToken ? { pageToken } : {}) });
@@ -76,19 +83,19 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
       return page(req, res, listed, 'messages', send);
     }
     return sendError(res, 404, `No resource at ${url.pathname}`);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(double, {
     url: `http://127.0.0.1:${port}`,
     conversations,
     messages,
     requests,
-    failNext(status, times) {
+    failNext(status: number, times: number) {
       for (let i = 0; i < times; i++) failures.push(status);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 /** pageSize: default 100, at most 1000; the token is the offset, opaque to the client. */

@@ -22,11 +22,11 @@ export function toConversationResource(state: ConversationState, options: Render
   const enumValue = (numbers: Readonly<Record<string, number>>, value: EnumValue) =>
     options.enumsAsNumbers ? enumToNumber(numbers, value) : value;
   const events = state.lifecycleEvents.map(toEventResource);
-  const read = state.dialogflow?.latestRead;
+  const read = state.dialogflow?.conversation;
   return {
-    // Whatever else Dialogflow's API returned at the latest read (telephony details, fields added later), as it
+    // Whatever else Dialogflow's API returned at the most advanced read (telephony details, fields added later), as it
     // returned it; what the model derives (below) takes precedence.
-    ...(read ? withoutDerivedFields(JSON.parse(read.conversationJson) as Record<string, unknown>) : {}),
+    ...(read ? withoutDerivedFields(JSON.parse(read.json) as Record<string, unknown>) : {}),
     name: state.name,
     lifecycleState: enumValue(LIFECYCLE_STATE_NUMBERS, state.lifecycleState),
     ...(state.conversationProfile ? { conversationProfile: state.conversationProfile } : {}),
@@ -35,7 +35,7 @@ export function toConversationResource(state: ConversationState, options: Render
     ...(state.startTime ? { startTime: toProtoTime(state.startTime) } : {}),
     ...(state.endTime ? { endTime: toProtoTime(state.endTime) } : {}),
     [HISTORY_METADATA_FIELD]: {
-      ...(read ? { dialogflowReadTime: toProtoTime(read.readTime) } : {}),
+      ...(state.dialogflow?.lastReadAt ? { dialogflowReadTime: toProtoTime(state.dialogflow.lastReadAt) } : {}),
       ...(state.dialogflow?.notFoundAt ? { purgedFromDialogflowBy: toProtoTime(state.dialogflow.notFoundAt) } : {}),
       humanInterventions: events.filter((event) => event['type'] === 'HUMAN_INTERVENTION_NEEDED').map(({ publishTime }) => ({ time: publishTime })),
       unrecoverableErrors: events

@@ -29,8 +29,9 @@ const event = (type: string, seconds: number, pubsubMessageId = `${type}-${secon
   event: { type, publishTime: at(seconds), pubsubMessageId },
 });
 
-function read(readSeconds: number, conversation: Record<string, unknown>): Input {
-  const result = toConversationSnapshot({ name: id.name, ...conversation }, at(readSeconds), 'global');
+/** A scheduled read at `readSeconds` (reconcile), or with null a listing (backfill), which times nothing. */
+function read(readSeconds: number | null, conversation: Record<string, unknown>): Input {
+  const result = toConversationSnapshot({ name: id.name, ...conversation }, readSeconds === null ? null : at(readSeconds), 'global');
   if (!result.ok) throw new Error(result.problem);
   return { kind: 'snapshot', snapshot: result.value.snapshot };
 }
@@ -76,10 +77,28 @@ describe('mergeConversationSnapshot: the precedence', () => {
     expect(fold([read(10, { conversationStage: 'VIRTUAL_AGENT_STAGE' }), event('HUMAN_INTERVENTION_NEEDED', 5)])).toMatchObject({ conversationStage: 'HUMAN_ASSIST_STAGE' });
   });
 
-  it('takes the profile and phone number from the latest read, and keeps the whole Conversation of it', () => {
-    const state = fold([read(20, { conversationProfile: 'projects/p/locations/global/conversationProfiles/b', telephonyConnectionInfo: { dialedNumber: '+1' } }), read(10, { conversationProfile: 'projects/p/locations/global/conversationProfiles/a' })]);
-    expect(state.conversationProfile).toBe('projects/p/locations/global/conversationProfiles/b');
-    expect(JSON.parse(state.dialogflow!.latestRead!.conversationJson)).toMatchObject({ telephonyConnectionInfo: { dialedNumber: '+1' } });
+  it('keeps the whole Conversation of the most advanced read, whenever it was read', () => {
+    const state = fold([
+      read(30, { lifecycleState: 'IN_PROGRESS', conversationProfile: 'projects/p/locations/global/conversationProfiles/cp' }),
+      read(20, { lifecycleState: 'COMPLETED', conversationProfile: 'projects/p/locations/global/conversationProfiles/cp', telephonyConnectionInfo: { dialedNumber: '+1' } }),
+    ]);
+    expect(state.conversationProfile).toBe('projects/p/locations/global/conversationProfiles/cp');
+    expect(JSON.parse(state.dialogflow!.conversation!.json)).toMatchObject({ lifecycleState: 'COMPLETED', telephonyConnectionInfo: { dialedNumber: '+1' } });
+    expect(state.dialogflow!.lastReadAt).toBe(at(30));
+  });
+
+  it('changes nothing when the same Conversation is listed again, and only the last read time when a scheduled read finds it again', () => {
+    const conversation = { lifecycleState: 'IN_PROGRESS', conversationProfile: 'projects/p/locations/global/conversationProfiles/cp', startTime: protoAt(5) };
+    const listed = (): Input => {
+      const result = toConversationSnapshot({ name: id.name, ...conversation }, null, 'global');
+      if (!result.ok) throw new Error(result.problem);
+      return { kind: 'snapshot', snapshot: result.value.snapshot };
+    };
+    const once = fold([event('CONVERSATION_STARTED', 10), listed()]);
+    expect(JSON.stringify(apply(once, listed()))).toBe(JSON.stringify(once));
+    const readAgain = apply(apply(once, read(100, conversation)), read(200, conversation));
+    expect({ ...readAgain, dialogflow: { ...readAgain.dialogflow, lastReadAt: null } }).toEqual(once);
+    expect(readAgain.dialogflow!.lastReadAt).toBe(at(200));
   });
 
   it('marks a purged conversation without changing what is served', () => {
@@ -114,7 +133,7 @@ describe('mergeConversationSnapshot: a function of the set of inputs', () => {
   const snapshotInput = fc.oneof(
     fc
       .record({
-        readSeconds: seconds,
+        readSeconds: fc.option(seconds, { nil: null }),
         lifecycleState: fc.constantFrom('IN_PROGRESS', 'COMPLETED', 'LIFECYCLE_STATE_UNSPECIFIED', 2),
         conversationStage: fc.constantFrom('VIRTUAL_AGENT_STAGE', 'HUMAN_ASSIST_STAGE', 'CONVERSATION_STAGE_UNSPECIFIED', undefined),
         start: fc.option(seconds, { nil: undefined }),
