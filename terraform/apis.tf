@@ -13,6 +13,7 @@ locals {
     "secretmanager.googleapis.com",     # the page-token key
     "monitoring.googleapis.com",        # alert policies and notification channels
     "logging.googleapis.com",           # the quarantined-deliveries metric
+    "cloudscheduler.googleapis.com",    # the reconcile schedule
   ]
 }
 

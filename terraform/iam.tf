@@ -11,6 +11,10 @@ locals {
     history = { id = "history-api", display_name = "Conversation history API (runtime)" }
     # Identity in the OIDC tokens Pub/Sub attaches to push deliveries; it may only invoke the ingest functions.
     push = { id = "history-push", display_name = "Conversation history Pub/Sub push" }
+    # reconcileConversations at run time: read Dialogflow's conversations, read and write the Firestore database.
+    reconcile = { id = "history-reconcile", display_name = "Conversation history reconcile (runtime)" }
+    # Identity in the OIDC tokens Cloud Scheduler sends; it may only invoke reconcileConversations.
+    scheduler = { id = "history-scheduler", display_name = "Conversation history reconcile schedule" }
     # The Cloud Build builds that turn the source zips into function images. Dedicated, because new projects'
     # default build account may lack these roles (or be disabled by organization policy).
     build = { id = "history-build", display_name = "Conversation history function builds" }
@@ -91,6 +95,25 @@ resource "google_project_iam_member" "history_reads_firestore" {
   }
 }
 
+resource "google_project_iam_member" "reconcile_writes_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = google_service_account.this["reconcile"].member
+
+  condition {
+    title       = "${local.prefix}conversation history database"
+    description = "Only the Firestore database this deployment writes."
+    expression  = format("resource.name == %q", local.firestore_database_resource)
+  }
+}
+
+# Dialogflow API Reader: conversations.get (and list, for a backfill run as this account), nothing that writes.
+resource "google_project_iam_member" "reconcile_reads_dialogflow" {
+  project = var.project_id
+  role    = "roles/dialogflow.reader"
+  member  = google_service_account.this["reconcile"].member
+}
+
 resource "google_secret_manager_secret_iam_member" "history_reads_page_token_secret" {
   project   = var.project_id
   secret_id = google_secret_manager_secret.page_token.secret_id
@@ -151,6 +174,15 @@ resource "google_cloud_run_v2_service_iam_member" "push_invokes_ingest" {
   name     = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].service
   role     = "roles/run.invoker"
   member   = google_service_account.this["push"].member
+}
+
+# Only the scheduler account invokes reconcileConversations.
+resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.this["scheduler"].member
 }
 
 # The history API is called by the principals listed in history_invokers (never allUsers: the validation refuses it).
@@ -228,8 +260,9 @@ resource "time_sleep" "function_grants_propagate" {
   # Waits again whenever an account a function build or instance uses is replaced.
   triggers = {
     build   = google_service_account.this["build"].unique_id
-    ingest  = local.ingest_runtime_account.unique_id
-    history = local.history_runtime_account.unique_id
+    ingest    = local.ingest_runtime_account.unique_id
+    history   = local.history_runtime_account.unique_id
+    reconcile = google_service_account.this["reconcile"].unique_id
   }
 
   depends_on = [
@@ -239,16 +272,19 @@ resource "time_sleep" "function_grants_propagate" {
     google_project_iam_member.ingest_writes_firestore,
     google_project_iam_member.history_reads_firestore,
     google_secret_manager_secret_iam_member.history_reads_page_token_secret,
+    google_project_iam_member.reconcile_writes_firestore,
+    google_project_iam_member.reconcile_reads_dialogflow,
   ]
 }
 
-# Before the push subscriptions and the profile: deliveries start as soon as a subscription exists, and
-# events as soon as the profile does.
+# Before the push subscriptions, the profile and the reconcile schedule: deliveries start as soon as a
+# subscription exists, events as soon as the profile does, and runs as soon as the job does.
 resource "time_sleep" "event_grants_propagate" {
   create_duration = "${var.iam_propagation_wait_seconds}s"
 
   triggers = {
     push       = google_service_account.this["push"].unique_id
+    scheduler  = google_service_account.this["scheduler"].unique_id
     pubsub     = google_project_service_identity.pubsub.member
     dialogflow = google_project_service_identity.dialogflow.member
   }
@@ -259,5 +295,6 @@ resource "time_sleep" "event_grants_propagate" {
     google_pubsub_topic_iam_member.pubsub_publishes_dead_letters,
     google_pubsub_topic_iam_member.dialogflow_publishes_events,
     google_pubsub_topic_iam_member.callers_publish_events,
+    google_cloud_run_v2_service_iam_member.scheduler_invokes_reconcile,
   ]
 }

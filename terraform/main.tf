@@ -57,8 +57,17 @@ locals {
     AUTH_ALLOWED_EMAILS = google_service_account.this["push"].email
   }
 
-  ingest_environment_variables  = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
-  history_environment_variables = merge(local.shared_environment_variables, local.history_only_environment_variables)
+  # Read by reconcileConversations only: what each run refreshes, and the token Cloud Scheduler sends.
+  reconcile_only_environment_variables = {
+    AUTH_ALLOWED_EMAILS  = google_service_account.this["scheduler"].email
+    RECONCILE_PARENTS    = "projects/${var.project_id}/locations/${local.dialogflow_location}"
+    RECONCILE_BATCH_SIZE = tostring(var.reconcile.batch_size)
+    DIALOGFLOW_QPS       = tostring(var.reconcile.qps)
+  }
+
+  ingest_environment_variables    = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
+  history_environment_variables   = merge(local.shared_environment_variables, local.history_only_environment_variables)
+  reconcile_environment_variables = merge(local.shared_environment_variables, local.reconcile_only_environment_variables)
 
   # Emails of the user and service-account invokers; a group's members cannot be told from a token, so with
   # groups only (and no history_allowed_emails) the in-code check is off and Cloud Run's IAM check remains.
@@ -107,6 +116,26 @@ locals {
       environment_variables        = local.history_environment_variables
       secret_environment_variables = local.history_secret_environment_variables
     }
+    "reconcile-conversations" = {
+      # Asks Dialogflow's API about the conversations that need it; Cloud Scheduler's job calls it (scheduler.tf).
+      entry_point     = "reconcileConversations"
+      limits          = local.reconcile_function_limits
+      runtime_account = "reconcile"
+      # Cloud Scheduler's requests from the same project count as internal.
+      ingress_settings             = "ALLOW_INTERNAL_ONLY"
+      environment_variables        = local.reconcile_environment_variables
+      secret_environment_variables = {}
+    }
+  }
+
+  # One instance is plenty for a scheduled run of at most batch_size conversations per parent.
+  reconcile_function_limits = {
+    timeout_seconds                  = var.reconcile.timeout_seconds
+    min_instance_count               = 0
+    max_instance_count               = 1
+    max_instance_request_concurrency = 1
+    available_memory                 = "512Mi"
+    available_cpu                    = "1"
   }
 
   history_function = "conversation-history"

@@ -39,8 +39,8 @@ output "conversation_profile_name" {
 }
 
 output "runtime_service_account_emails" {
-  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions) and history (the history API)."
-  value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email }
+  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions), history (the history API) and reconcile."
+  value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email, reconcile = google_service_account.this["reconcile"].email }
 }
 
 output "push_service_account_email" {
@@ -61,6 +61,11 @@ output "source_bucket" {
 output "page_token_secret" {
   description = "Full name of the Secret Manager secret that signs the history API's page tokens."
   value       = google_secret_manager_secret.page_token.id
+}
+
+output "reconcile_job" {
+  description = "Cloud Scheduler job that runs reconcileConversations (gcloud scheduler jobs run <name> --location <region> runs it now)."
+  value       = google_cloud_scheduler_job.reconcile.name
 }
 
 output "function_images_repository" {

@@ -538,3 +538,32 @@ variable "alert_server_error_ratio" {
     error_message = "alert_server_error_ratio must be between 0 and 1, such as 0.05."
   }
 }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Reconcile
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "reconcile" {
+  type = object({
+    schedule        = optional(string, "*/15 * * * *")
+    batch_size      = optional(number, 100)
+    qps             = optional(number, 5)
+    timeout_seconds = optional(number, 300)
+  })
+  description = "How often Cloud Scheduler runs reconcileConversations (cron, UTC), how many due conversations each run refreshes, the Dialogflow calls per second it keeps within, and its timeout."
+  default     = {}
+
+  validation {
+    condition     = var.reconcile.batch_size >= 1 && var.reconcile.batch_size <= 1000 && var.reconcile.qps >= 1 && var.reconcile.qps <= 100
+    error_message = "reconcile.batch_size must be from 1 to 1000 and reconcile.qps from 1 to 100."
+  }
+  validation {
+    # Each call may wait for its slot and be retried twice: the run must fit in the timeout.
+    condition     = var.reconcile.timeout_seconds >= 60 && var.reconcile.timeout_seconds <= 1800 && var.reconcile.batch_size / var.reconcile.qps * 2 <= var.reconcile.timeout_seconds
+    error_message = "reconcile.timeout_seconds must be from 60 to 1800 and at least twice batch_size / qps, so that a run finishes in time."
+  }
+  validation {
+    condition     = length(split(" ", trimspace(var.reconcile.schedule))) == 5
+    error_message = "reconcile.schedule must be a cron expression of five fields, such as \"*/15 * * * *\"."
+  }
+}

@@ -28,8 +28,8 @@ function grantsOf(key: string): Array<{ address: string; type: string; role: unk
 }
 
 describe('terraform/: one service account per role', () => {
-  it('creates an ingest, a history, a push and a build account, and no other', () => {
-    expect(Object.keys(ACCOUNTS).sort()).toEqual(['build', 'history', 'ingest', 'push']);
+  it('creates an ingest, a history, a reconcile, a push, a scheduler and a build account, and no other', () => {
+    expect(Object.keys(ACCOUNTS).sort()).toEqual(['build', 'history', 'ingest', 'push', 'reconcile', 'scheduler']);
     expect(resourcesOfType(tf, 'google_service_account').map(([address]) => address)).toEqual(['google_service_account.this']);
     expect(INGEST_ACCOUNT).toBe(ACCOUNT('ingest'));
     expect(HISTORY_ACCOUNT).toBe(ACCOUNT('history'));
@@ -75,6 +75,22 @@ describe('terraform/: one service account per role', () => {
     expect(expression(accessor.body['secret_id'])).toBe('google_secret_manager_secret.page_token.secret_id');
   });
 
+  it("grants the reconcile account datastore.user on this deployment's database and Dialogflow's read-only role, and nothing else", () => {
+    const grants = grantsOf('reconcile');
+    expect(grants.map(({ type, role }) => [type, role]).sort()).toEqual([
+      ['google_project_iam_member', 'roles/datastore.user'],
+      ['google_project_iam_member', 'roles/dialogflow.reader'],
+    ]);
+    const firestore = grants.find(({ role }) => role === 'roles/datastore.user')!;
+    expect(expression(block(firestore.body, 'condition')['expression'])).toBe('format("resource.name == %q", local.firestore_database_resource)');
+  });
+
+  it('grants the scheduler account the right to invoke reconcileConversations, and nothing else', () => {
+    const grants = grantsOf('scheduler');
+    expect(grants.map(({ type, role }) => [type, role])).toEqual([['google_cloud_run_v2_service_iam_member', 'roles/run.invoker']]);
+    expect(expression(grants[0]!.body['name'])).toBe('google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].service');
+  });
+
   it('grants the push account the right to invoke the ingest functions, and nothing else', () => {
     const grants = grantsOf('push');
     expect(grants.map(({ type, role }) => [type, role])).toEqual([['google_cloud_run_v2_service_iam_member', 'roles/run.invoker']]);
@@ -103,11 +119,11 @@ describe('terraform/: one service account per role', () => {
     expect(local(tf, 'build_source_buckets')).toEqual(['${local.source_bucket_name}', 'gcf-v2-sources-${data.google_project.this.number}-${var.region}']);
   });
 
-  it('grants no role on the whole project without a condition, but writing logs', () => {
+  it("grants no role on the whole project without a condition, but writing logs and reading Dialogflow's conversations", () => {
     const unconditioned = resourcesOfType(tf, 'google_project_iam_member')
       .filter(([, body]) => !Array.isArray(body['condition']))
       .map(([, body]) => body['role']);
-    expect(unconditioned).toEqual(['roles/logging.logWriter']);
+    expect(unconditioned.sort()).toEqual(['roles/dialogflow.reader', 'roles/logging.logWriter']);
   });
 });
 
@@ -157,15 +173,16 @@ describe('terraform/: waiting for grants to take effect', () => {
   });
 
   it("builds and starts the functions only after every grant of the build and runtime accounts has had that time", () => {
-    const needed = [...grantsOf('build'), ...grantsOf('ingest'), ...grantsOf('history')].map(({ address }) => address);
+    const needed = [...grantsOf('build'), ...grantsOf('ingest'), ...grantsOf('history'), ...grantsOf('reconcile')].map(({ address }) => address);
     expect(dependsOn('time_sleep.function_grants_propagate').sort()).toEqual([...new Set(needed)].sort());
     expect(dependsOn('google_cloudfunctions2_function.this')).toContain('time_sleep.function_grants_propagate');
   });
 
-  it('creates the push subscriptions and the conversation profile only after the grants that deliver and publish events have had that time', () => {
+  it('creates the push subscriptions, the conversation profile and the reconcile schedule only after the grants that deliver, publish and invoke have had that time', () => {
     const waitedFor = dependsOn('time_sleep.event_grants_propagate');
     const needed = [
       ...grantsOf('push').map(({ address }) => address),
+      ...grantsOf('scheduler').map(({ address }) => address),
       'google_service_account_iam_member.pubsub_mints_push_tokens',
       'google_pubsub_topic_iam_member.pubsub_publishes_dead_letters',
       'google_pubsub_topic_iam_member.dialogflow_publishes_events',
@@ -177,5 +194,6 @@ describe('terraform/: waiting for grants to take effect', () => {
     expect(dependsOn('google_dialogflow_conversation_profile.this')).toEqual(
       expect.arrayContaining(['time_sleep.event_grants_propagate', 'google_pubsub_subscription.push']),
     );
+    expect(dependsOn('google_cloud_scheduler_job.reconcile')).toContain('time_sleep.event_grants_propagate');
   });
 });

@@ -15,7 +15,7 @@ export const tf = await loadTerraform(TERRAFORM_DIR);
 // What the code says: the functions, the targets they register, the variables they read.
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Kind = 'ingest' | 'history';
+export type Kind = 'ingest' | 'history' | 'reconcile';
 
 export interface DeployedFunction {
   dir: string;
@@ -24,8 +24,17 @@ export interface DeployedFunction {
   reads: readonly string[];
 }
 
-/** Read only by the history API; the ingest functions read every other deployed variable. */
+/** Read only by the history API. */
 export const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS'];
+/** Read only by reconcileConversations. */
+export const RECONCILE_ONLY_VARIABLES = ['RECONCILE_PARENTS', 'RECONCILE_BATCH_SIZE', 'DIALOGFLOW_QPS'];
+
+/** What each kind of function reads of the deployed variables: every one but the other kinds' own. */
+const READS: Record<Kind, readonly string[]> = {
+  ingest: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => ![...HISTORY_ONLY_VARIABLES, ...RECONCILE_ONLY_VARIABLES].includes(name)),
+  history: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !RECONCILE_ONLY_VARIABLES.includes(name)),
+  reconcile: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !HISTORY_ONLY_VARIABLES.includes(name)),
+};
 
 export function registeredTargets(dir: string): string[] {
   const source = readFileSync(join(ROOT, 'functions', dir, 'index.ts'), 'utf8');
@@ -38,13 +47,8 @@ export const FUNCTION_DIRS = readdirSync(join(ROOT, 'functions'), { withFileType
   .sort();
 
 export const FUNCTIONS: DeployedFunction[] = FUNCTION_DIRS.map((dir) => {
-  const kind: Kind = dir.startsWith('ingest-') ? 'ingest' : 'history';
-  return {
-    dir,
-    target: registeredTargets(dir)[0] ?? '(none)',
-    kind,
-    reads: kind === 'ingest' ? DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !HISTORY_ONLY_VARIABLES.includes(name)) : DEPLOYED_ENVIRONMENT_VARIABLES,
-  };
+  const kind: Kind = dir.startsWith('ingest-') ? 'ingest' : dir.startsWith('reconcile-') ? 'reconcile' : 'history';
+  return { dir, target: registeredTargets(dir)[0] ?? '(none)', kind, reads: READS[kind] };
 });
 export const INGEST_FUNCTIONS = FUNCTIONS.filter((f) => f.kind === 'ingest');
 

@@ -137,6 +137,32 @@ describe('terraform/: the conversation profile', () => {
   });
 });
 
+describe('terraform/: the reconcile schedule', () => {
+  const job = () => resource(tf, 'google_cloud_scheduler_job.reconcile');
+
+  it('POSTs to reconcileConversations on reconcile.schedule with an OIDC token of the scheduler account for its URL', () => {
+    const target = block(job(), 'http_target');
+    const reconcileUrl = 'google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].uri';
+    expect(target['http_method']).toBe('POST');
+    expect(expression(target['uri'])).toBe(reconcileUrl);
+    const oidc = block(target, 'oidc_token');
+    expect(expression(oidc['service_account_email'])).toBe('google_service_account.this["scheduler"].email');
+    expect(expression(oidc['audience'])).toBe(reconcileUrl);
+    expect(expression(job()['schedule'])).toBe('var.reconcile.schedule');
+    expect(job()['time_zone']).toBe('Etc/UTC');
+  });
+
+  it("accepts only the scheduler account's token, and reconciles the profile's own parent in batches within the QPS", () => {
+    const env = mapValue(tf, local(tf, 'reconcile_only_environment_variables'));
+    expect(expression(env['AUTH_ALLOWED_EMAILS'])).toBe('google_service_account.this["scheduler"].email');
+    expect(env['RECONCILE_PARENTS']).toBe('projects/${var.project_id}/locations/${local.dialogflow_location}');
+    expect(expression(env['RECONCILE_BATCH_SIZE'])).toBe('tostring(var.reconcile.batch_size)');
+    expect(expression(env['DIALOGFLOW_QPS'])).toBe('tostring(var.reconcile.qps)');
+    const validations = (tf.variables.get('reconcile')!['validation'] as Body[]).map((v) => expression(v['condition']));
+    expect(validations.some((c) => c.includes('var.reconcile.batch_size / var.reconcile.qps * 2 <= var.reconcile.timeout_seconds'))).toBe(true);
+  });
+});
+
 describe('terraform/: several environments in one project', () => {
   /** Every resource type whose instances carry a name chosen by this deployment, and the attribute holding it. */
   const NAMED: Record<string, string> = {
@@ -151,6 +177,7 @@ describe('terraform/: several environments in one project', () => {
     google_logging_metric: 'name',
     google_monitoring_alert_policy: 'display_name',
     google_monitoring_notification_channel: 'display_name',
+    google_cloud_scheduler_job: 'name',
   };
   // Names that carry the prefix through what they are made of.
   const PREFIXED = /local\.prefix|var\.name_prefix|local\.alert_title_prefix|local\.function_names|local\.source_bucket_name|each\.value\.name|google_pubsub_topic\.dead_letter\.name/;

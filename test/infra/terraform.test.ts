@@ -44,11 +44,12 @@ import {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('terraform/: the functions', () => {
-  it('finds the three functions of the contract under functions/, each registering one target', () => {
+  it('finds the four functions of the contract under functions/, each registering one target', () => {
     expect(FUNCTIONS.map(({ dir, target }) => [dir, target])).toEqual([
       ['conversation-history', 'conversationHistory'],
       ['ingest-lifecycle-events', 'ingestLifecycleEvents'],
       ['ingest-message-events', 'ingestMessageEvents'],
+      ['reconcile-conversations', 'reconcileConversations'],
     ]);
     for (const { dir } of FUNCTIONS) expect(registeredTargets(dir), dir).toHaveLength(1);
   });
@@ -377,7 +378,7 @@ describe('terraform/: hygiene', () => {
     const apis = resource(tf, 'google_project_service.apis');
     expect(apis['disable_on_destroy']).toBe(false);
     expect([...(local(tf, 'required_apis') as string[])].sort()).toEqual(
-      ['artifactregistry', 'cloudbuild', 'cloudfunctions', 'dialogflow', 'firestore', 'iam', 'logging', 'monitoring', 'pubsub', 'run', 'secretmanager', 'storage'].map(
+      ['artifactregistry', 'cloudbuild', 'cloudfunctions', 'cloudscheduler', 'dialogflow', 'firestore', 'iam', 'logging', 'monitoring', 'pubsub', 'run', 'secretmanager', 'storage'].map(
         (name) => `${name}.googleapis.com`,
       ),
     );

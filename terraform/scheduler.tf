@@ -1,0 +1,30 @@
+# Runs reconcileConversations on a schedule: each run asks Dialogflow's API about the conversations that need it
+# (no profile yet, in progress past Dialogflow's 24-hour auto-completion, ended since the last read), at most
+# reconcile.batch_size of them, so that a backlog drains over runs.
+resource "google_cloud_scheduler_job" "reconcile" {
+  project     = var.project_id
+  region      = var.region
+  name        = "${local.prefix}conversation-history-reconcile"
+  description = "Refreshes conversations from Dialogflow's API (reconcileConversations)."
+  schedule    = var.reconcile.schedule
+  time_zone   = "Etc/UTC"
+  # As long as the function may run; a run cut short leaves the rest due for the next one.
+  attempt_deadline = "${min(var.reconcile.timeout_seconds, 1800)}s"
+
+  retry_config {
+    retry_count          = 1
+    min_backoff_duration = "30s"
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.this["scheduler"].email
+      audience              = google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].uri
+    }
+  }
+
+  depends_on = [google_project_service.apis, time_sleep.event_grants_propagate]
+}
