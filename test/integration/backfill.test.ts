@@ -11,6 +11,7 @@ import { messageSortKey } from '../../shared/domain/records';
 import { parseConversationName } from '../../shared/domain/resourceNames';
 import { createFirestoreConversationStore } from '../../shared/firestore/conversationStore';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
+import { difference, startCountingFirestore } from '../../bench/lib/countingFirestore';
 import { startDialogflowDouble, type DialogflowDouble } from '../support/dialogflowDouble';
 import { spawnStack, type SpawnedStack } from '../support/spawnStack';
 import { baseUrl, ingestAll } from '../support/stack';
@@ -163,6 +164,26 @@ describe('npm run backfill against the Dialogflow test double', () => {
     expect(stderr).toContain('(36 listed outside --since/--until)');
   }, 60_000);
 
+  it('costs, per conversation, one messages.list call a page, one read and one write, and a create per new message', async () => {
+    const counting = await startCountingFirestore();
+    try {
+      const run = async () => {
+        const before = counting.counts();
+        const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '100', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-11T00:00:00Z', '--checkpoint', join(dir, `cost-${Date.now()}.jsonl`)], {
+          env: { ...process.env, FIRESTORE_EMULATOR_HOST: counting.host, GOOGLE_CLOUD_PROJECT: targetProject(), METADATA_SERVER_DETECTION: 'none' },
+        });
+        return { stdout, counts: difference(counting.counts(), before) };
+      };
+      // Days 1 to 10 of each 28: 20 conversations of 3 messages; one page of listing, one of messages each.
+      const first = await run();
+      expect(first.stdout).toContain('20 conversations (20 new, 0 updated, 0 unchanged), 60 messages new (0 already stored), 0 failures; 21 Dialogflow calls (0 retried)');
+      expect(first.counts).toMatchObject({ documentReads: 20, writes: 20 + 60, failedPreconditionWrites: 0 });
+      process.stdout.write(`backfill cost for 20 conversations of 3 messages: ${JSON.stringify(first.counts)}\n`);
+    } finally {
+      await counting.stop();
+    }
+  }, 60_000);
+
   it('resumes after a crash without redoing finished conversations, backing off on quota answers', async () => {
     const checkpoint = join(dir, 'crash.jsonl');
     double.delayMs = 20;
@@ -176,6 +197,8 @@ describe('npm run backfill against the Dialogflow test double', () => {
     child.kill('SIGKILL');
     await exited;
     double.delayMs = 0;
+    // What the killed process had sent is still being answered: let it be, so that it takes no injected failure.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const finishedBefore = finishedLines();
     expect(finishedBefore).toBeGreaterThanOrEqual(10);
     expect(finishedBefore).toBeLessThan(40);
