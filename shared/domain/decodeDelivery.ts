@@ -3,13 +3,12 @@ import { MAX_LIFECYCLE_DETAIL_BYTES } from './conversationState';
 import { canonicalJson, findJsonShapeProblem, truncateText } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
-import { messageSortKey, type IngestEvent } from './records';
+import { MAX_STORED_JSON_BYTES, messageSortKey, type IngestEvent } from './records';
+export { MAX_STORED_JSON_BYTES };
 import { DEFAULT_LOCATION, namesLocation, parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 import { PARSE_OPTIONS, describeIssues } from './validation';
 
-/** Firestore refuses documents over 1 MiB; we refuse a little earlier, leaving room for our own fields. */
-export const MAX_STORED_JSON_BYTES = 1_000_000;
 
 /**
  * Reads `message.data` as a ConversationEvent serialized as protobuf (the

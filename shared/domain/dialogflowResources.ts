@@ -1,8 +1,7 @@
 import type { ConversationSnapshot, ConversationStage } from './conversationState';
-import { MAX_STORED_JSON_BYTES } from './decodeDelivery';
 import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, normalizeEnum, type LifecycleState } from './enums';
 import { canonicalJson } from './jsonShape';
-import { messageSortKey, type MessageRecord } from './records';
+import { MAX_STORED_JSON_BYTES, messageSortKey, type MessageRecord } from './records';
 import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 

@@ -2,6 +2,9 @@ import type { EnumValue } from './enums';
 import type { ConversationId } from './resourceNames';
 import type { LifecycleEventRecord } from './conversationState';
 
+/** Firestore refuses documents over 1 MiB; we refuse a little earlier, leaving room for our own fields. */
+export const MAX_STORED_JSON_BYTES = 1_000_000;
+
 /** One stored Message, keyed by its id under its conversation. */
 export interface MessageRecord {
   conversation: ConversationId;

@@ -11,7 +11,7 @@ import {
 import type { WriteResult } from '../domain/outcomes';
 import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
-import { reconcileDueTime } from '../domain/reconcile';
+import { reconcileDueTime } from '../domain/reconcileSchedule';
 import type { MessageRecord, RecognitionResultRecord } from '../domain/records';
 import { createBoundedSet } from './boundedSet';
 import { ALREADY_EXISTS, grpcCode, withDeadline } from './deadline';
