@@ -48,17 +48,19 @@ locals {
     conversations = [
       "name", "project", "location", "conversationId", "startTime", "endTime", "conversationStage", "conversationProfile",
       "phoneNumber", "eventStartTime", "eventEndTime", "humanInterventionNeeded", "dialogflow", "lifecycleEvents",
-      "lifecycleEventsTruncated", "schemaVersion",
+      "lifecycleEventsTruncated", "schemaVersion", "tombstone", "erasedAt",
     ]
     messages           = ["conversation", "messageId", "createTime", "participantRole", "payloadJson", "eventDetailJson", "schemaVersion"]
     recognitionResults = ["conversation", "pubsubMessageId", "publishTime", "payloadJson", "schemaVersion"]
     quarantine         = ["rawBody"]
+    erasures           = ["conversation", "erasedAt"]
   }
 
   # The field Firestore's TTL policies delete by (EXPIRE_AT_FIELD, shared/firestore/conversationStore.ts), and
-  # every collection group whose documents carry it.
+  # every collection group whose documents carry it: with retention_days > 0 every document, and always the
+  # tombstones of erased conversations and their registrations in erasures.
   expire_at_field       = "expireAt"
-  ttl_collection_groups = ["conversations", "messages", "recognitionResults", "quarantine"]
+  ttl_collection_groups = ["conversations", "messages", "recognitionResults", "quarantine", "erasures"]
 }
 
 resource "google_firestore_index" "composite" {
@@ -83,9 +85,10 @@ resource "google_firestore_index" "composite" {
   depends_on = [google_firestore_database.this]
 }
 
-# With retention_days > 0 the functions write expireAt on every document; these policies delete expired ones.
+# With retention_days > 0 the functions write expireAt on every document, and erasure on every tombstone; these
+# policies delete expired ones (within a day or so of expiry, Firestore documents).
 resource "google_firestore_field" "ttl" {
-  for_each = var.retention_days > 0 ? toset(local.ttl_collection_groups) : toset([])
+  for_each = toset(local.ttl_collection_groups)
 
   project    = var.project_id
   database   = var.firestore_database_id

@@ -7,7 +7,7 @@ locals {
   service_accounts = {
     # The two ingest functions at run time: read and write the Firestore database, nothing else.
     ingest = { id = "history-ingest", display_name = "Conversation history ingest functions (runtime)" }
-    # The history API at run time: read the Firestore database and the page-token key, nothing else.
+    # The history API at run time: read (and erase in) the Firestore database, read the page-token key.
     history = { id = "history-api", display_name = "Conversation history API (runtime)" }
     # Identity in the OIDC tokens Pub/Sub attaches to push deliveries; it may only invoke the ingest functions.
     push = { id = "history-push", display_name = "Conversation history Pub/Sub push" }
@@ -83,14 +83,16 @@ resource "google_project_iam_member" "ingest_writes_firestore" {
   }
 }
 
-resource "google_project_iam_member" "history_reads_firestore" {
+# Reading, and erasing (DELETE deletes the conversation's documents and writes its tombstone): datastore.viewer
+# cannot delete, so the history API holds datastore.user, on this deployment's database only.
+resource "google_project_iam_member" "history_reads_and_erases_firestore" {
   project = var.project_id
-  role    = "roles/datastore.viewer"
+  role    = "roles/datastore.user"
   member  = local.history_runtime_account.member
 
   condition {
     title       = "${local.prefix}conversation history database"
-    description = "Only the Firestore database this deployment serves."
+    description = "Only the Firestore database this deployment serves and erases in."
     expression  = format("resource.name == %q", local.firestore_database_resource)
   }
 }
@@ -185,9 +187,10 @@ resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" 
   member   = google_service_account.this["scheduler"].member
 }
 
-# The history API is called by the principals listed in history_invokers (never allUsers: the validation refuses it).
+# The history API is called by the principals listed in history_invokers and history_erasers (never allUsers: the
+# validations refuse it).
 resource "google_cloud_run_v2_service_iam_member" "history_invokers" {
-  for_each = toset(var.history_invokers)
+  for_each = toset(concat(var.history_invokers, var.history_erasers))
 
   project  = var.project_id
   location = var.region
@@ -270,7 +273,7 @@ resource "time_sleep" "function_grants_propagate" {
     google_artifact_registry_repository_iam_member.build_pushes_images,
     google_project_iam_member.build_reads_sources,
     google_project_iam_member.ingest_writes_firestore,
-    google_project_iam_member.history_reads_firestore,
+    google_project_iam_member.history_reads_and_erases_firestore,
     google_secret_manager_secret_iam_member.history_reads_page_token_secret,
     google_project_iam_member.reconcile_writes_firestore,
     google_project_iam_member.reconcile_reads_dialogflow,

@@ -49,6 +49,8 @@ locals {
     # The second lock behind Cloud Run's IAM: the callers' ID tokens must carry one of these emails.
     AUTH_ALLOWED_EMAILS  = join(",", local.history_allowed_emails)
     CORS_ALLOWED_ORIGINS = join(",", var.history_cors_allowed_origins)
+    # Of the callers above, who may also erase (DELETE).
+    ERASURE_ALLOWED_EMAILS = join(",", local.history_eraser_emails)
   }
 
   # Read by the ingest functions only: Pub/Sub's push OIDC token must be the push service account's (its
@@ -71,9 +73,10 @@ locals {
 
   # Emails of the user and service-account invokers; a group's members cannot be told from a token, so with
   # groups only (and no history_allowed_emails) the in-code check is off and Cloud Run's IAM check remains.
-  history_allowed_emails = var.history_allowed_emails != null ? var.history_allowed_emails : [
+  history_eraser_emails = [for member in var.history_erasers : split(":", member)[1]]
+  history_allowed_emails = distinct(concat(var.history_allowed_emails != null ? var.history_allowed_emails : [
     for member in var.history_invokers : split(":", member)[1] if startswith(member, "user:") || startswith(member, "serviceAccount:")
-  ]
+  ], local.history_eraser_emails))
 
   # Secrets, read from Secret Manager when an instance starts (pinned to a version, so a new key redeploys).
   history_secret_environment_variables = {

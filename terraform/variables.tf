@@ -273,6 +273,17 @@ variable "history_invokers" {
   }
 }
 
+variable "history_erasers" {
+  type        = list(string)
+  description = "Principals (\"user:…\" or \"serviceAccount:…\") allowed to erase conversations (DELETE, npm run erase), besides reading: privacy officers, and the tools that carry out erasure requests."
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.history_erasers : can(regex("^(user|serviceAccount):[^\\s@]+@[^\\s]+$", member))])
+    error_message = "history_erasers entries must be \"user:alice@example.com\" or \"serviceAccount:…\": erasure is checked against the email in the caller's token, which a group does not have."
+  }
+}
+
 variable "history_allowed_emails" {
   type        = list(string)
   description = "Emails whose Google ID tokens the history API accepts (checked in code behind Cloud Run's IAM); null derives them from the user: and serviceAccount: members of history_invokers."

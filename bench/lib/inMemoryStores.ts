@@ -26,6 +26,7 @@ export function createInMemoryConversationStore(): ConversationStore {
     },
     async ensureConversation(conversation) {
       if (!conversations.has(conversation.name)) conversations.set(conversation.name, emptyConversationState(conversation));
+      return 'exists';
     },
     async createMessage(message) {
       return createOnce(messages, `${message.conversation.name}/${message.messageId}`);

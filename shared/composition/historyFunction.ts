@@ -1,5 +1,6 @@
 import { createHistoryQueries } from '../domain/history/historyQueries';
 import { createFirestore } from '../firestore/createFirestore';
+import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreHistoryReader } from '../firestore/historyReader';
 import { createHistoryHandler } from '../http/historyHandler';
 import { functionStarted } from '../platform/logEvents';
@@ -13,14 +14,17 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
     ...(c.servedProjects === '*' || c.servedProjects.length > 0 ? [] : ['SERVED_PROJECTS or GOOGLE_CLOUD_PROJECT must name the projects to serve']),
   ]);
   const served = config.servedProjects;
+  const servesProject = (project: string) => served === '*' || served.includes(project);
+  const db = createFirestore(config);
   const queries = createHistoryQueries({
-    reader: createFirestoreHistoryReader(createFirestore(config), { deadlineMs: config.firestoreDeadlineMs }),
+    reader: createFirestoreHistoryReader(db, { deadlineMs: config.firestoreDeadlineMs }),
     tokens: createPageTokenCodec(config.pageTokenSecret!),
-    servesProject: (project) => served === '*' || served.includes(project),
+    servesProject,
   });
   functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.allowedEmails.length > 0 });
   return createHistoryHandler({
     queries,
+    erasure: { store: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }), allowedEmails: config.erasureAllowedEmails, servesProject },
     logger,
     corsAllowedOrigins: config.corsAllowedOrigins,
     defaultLocation: config.dialogflowLocation,

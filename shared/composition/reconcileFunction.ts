@@ -2,6 +2,7 @@ import { createDialogflowConversations } from '../dialogflow/conversationsApi';
 import { formatSortableTimestamp } from '../domain/timestamps';
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreConversationStore } from '../firestore/conversationStore';
+import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../firestore/reconcileQueue';
 import { createReconcileHandler } from '../http/reconcileHandler';
 import { functionStarted } from '../platform/logEvents';
@@ -22,6 +23,7 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
   functionStarted(logger, { function: functionName, databaseId: config.databaseId, parents, batchSize: config.reconcile.batchSize, qps: config.reconcile.qps });
   return createReconcileHandler({
     parents,
+    erasure: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }),
     batchSize: config.reconcile.batchSize,
     logger,
     ...authenticatorFor(config),

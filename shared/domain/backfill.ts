@@ -11,8 +11,8 @@ import type { ConversationStore, DialogflowConversations } from './ports';
 
 export interface BackfilledConversation {
   name: string;
-  /** new: not stored before; updated: the snapshot changed it; unchanged: it knew everything already. */
-  conversation: 'new' | 'updated' | 'unchanged';
+  /** new: not stored before; updated: the snapshot changed it; unchanged: it knew everything already; erased: kept erased. */
+  conversation: 'new' | 'updated' | 'unchanged' | 'erased';
   messagesNew: number;
   messagesAlreadyStored: number;
   /** Messages that could not be read (the conversation's other parts are stored). */
@@ -39,6 +39,7 @@ export async function backfillConversation(deps: BackfillDependencies, listed: R
     existed = current !== undefined;
     return mergeConversationSnapshot(current, id, snapshot);
   });
+  if (written === 'erased') return { name: id.name, conversation: 'erased', messagesNew: 0, messagesAlreadyStored: 0, problems: [] };
   const result: BackfilledConversation = {
     name: id.name,
     conversation: !existed ? 'new' : written === 'stored' ? 'updated' : 'unchanged',

@@ -74,10 +74,10 @@ async function storeEvent(store: ConversationStore, event: IngestEvent) {
         mergeLifecycleEvent(current, event.conversation, event.record),
       );
     case 'message':
-      await store.ensureConversation(event.conversation);
+      if ((await store.ensureConversation(event.conversation)) === 'erased') return 'erased';
       return store.createMessage(event.record);
     case 'recognition_result':
-      await store.ensureConversation(event.conversation);
+      if ((await store.ensureConversation(event.conversation)) === 'erased') return 'erased';
       return store.createRecognitionResult(event.record);
   }
 }

@@ -41,6 +41,9 @@ export interface DeliveryFacts {
 export type IngestOutcome =
   | { outcome: 'stored'; facts: DeliveryFacts }
   | { outcome: 'duplicate'; facts: DeliveryFacts }
+  /** The conversation was erased: nothing of the delivery is kept (erasure.ts). */
+  | { outcome: 'erased'; facts: DeliveryFacts }
   | { outcome: 'rejected'; facts: DeliveryFacts; rejection: Rejection; quarantineId: string };
 
-export type WriteResult = 'stored' | 'duplicate';
+/** 'erased': the conversation was erased, and nothing was written (erasure.ts). */
+export type WriteResult = 'stored' | 'duplicate' | 'erased';

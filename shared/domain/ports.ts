@@ -11,14 +11,18 @@ import type { ConversationId, ConversationParent } from './resourceNames';
 export interface ConversationStore {
   /**
    * Reads the conversation, merges `event` into it and writes the result
-   * atomically; writes nothing when the merge changes nothing.
+   * atomically; writes nothing when the merge changes nothing, or when the
+   * conversation was erased ('erased').
    */
   updateConversation(
     conversation: ConversationId,
     merge: (current: ConversationState | undefined) => ConversationState,
   ): Promise<WriteResult>;
-  /** Makes the conversation exist (as the empty state) if it does not yet. */
-  ensureConversation(conversation: ConversationId): Promise<void>;
+  /**
+   * Makes the conversation exist (as the empty state) if it does not yet; 'erased' when it was erased (a
+   * conversation's first delivery at an instance may read to find out; later ones cost nothing).
+   */
+  ensureConversation(conversation: ConversationId): Promise<'exists' | 'erased'>;
   /** Stores a message unless one with its id is already stored. */
   createMessage(message: MessageRecord): Promise<WriteResult>;
   createRecognitionResult(result: RecognitionResultRecord): Promise<WriteResult>;
@@ -56,4 +60,15 @@ export interface DialogflowConversations {
 /** The conversations whose reconcile time (reconcile.ts) has come, earliest first. */
 export interface ReconcileQueue {
   listDue(parent: ConversationParent, dueBy: string, limit: number): Promise<ConversationId[]>;
+}
+
+/** What erasure needs of the store (erasure.ts states the invariants it keeps). */
+export interface ErasureStore {
+  /**
+   * Replaces the conversation with its tombstone (name, erasure time, expiry), registers the erasure, then
+   * deletes every message, recognition result and quarantined delivery of it. Returns what was deleted.
+   */
+  erase(conversation: ConversationId, erasedAt: Date, tombstoneExpiresAt: Date): Promise<{ alreadyErased: boolean; documentsDeleted: number }>;
+  /** Deletes what late deliveries wrote under the erased conversations whose tombstones live; returns how much. */
+  sweep(now: Date): Promise<{ tombstones: number; documentsDeleted: number }>;
 }

@@ -1,5 +1,6 @@
 import { mergeConversationSnapshot, mergeFailedRead } from './conversationState';
 import { toConversationSnapshot } from './dialogflowResources';
+import type { WriteResult } from './outcomes';
 import type { ConversationStore, DialogflowConversations, ReconcileQueue } from './ports';
 import type { ConversationParent } from './resourceNames';
 export { reconcileDueTime } from './reconcileSchedule';
@@ -83,7 +84,7 @@ export async function reconcileDueConversations(deps: ReconcileDependencies, par
 }
 
 /** A transaction reads the conversation, and writes it when the merge changed it. */
-async function count(report: ReconcileReport, write: Promise<'stored' | 'duplicate'>): Promise<'stored' | 'duplicate'> {
+async function count(report: ReconcileReport, write: Promise<WriteResult>): Promise<WriteResult> {
   const result = await write;
   report.firestoreReads += 1;
   if (result === 'stored') report.firestoreWrites += 1;

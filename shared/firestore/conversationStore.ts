@@ -68,6 +68,18 @@ export function expiry(sortableTime: string | undefined): DocumentData {
   return { [EXPIRE_AT_FIELD]: new Timestamp(Number(seconds), Number(microsecondsAsNanos)) };
 }
 
+/**
+ * An erased conversation's document: its name, when it was erased, and when the tombstone expires (TTL on
+ * expireAt). No sort key, so no list query returns it; no state, so no merge starts from it (erasure.ts).
+ */
+export function toTombstoneDocument(name: string, erasedAt: Date, expiresAt: Date): DocumentData {
+  return { name, tombstone: true, erasedAt: Timestamp.fromDate(erasedAt), [EXPIRE_AT_FIELD]: Timestamp.fromDate(expiresAt), schemaVersion: SCHEMA_VERSION };
+}
+
+export function isTombstone(data: DocumentData | undefined): boolean {
+  return data?.['tombstone'] === true;
+}
+
 export function fromConversationDocument(data: DocumentData): ConversationState {
   const parsed = ConversationStateSchema.safeParse(data);
   if (!parsed.success) throw new Error(`Stored conversation ${String(data['name'])} does not match the schema: ${parsed.error.message.slice(0, 300)}`);
@@ -82,6 +94,7 @@ export function toMessageDocument(message: MessageRecord, retentionDays: number)
 export function createFirestoreConversationStore(db: Firestore, options: FirestoreStoreOptions): ConversationStore {
   const { deadlineMs, retentionDays } = options;
   const knownConversations = createBoundedSet(options.knownConversationsCapacity ?? 10_000);
+  const erasedConversations = createBoundedSet(1_000);
   const runExclusive = createKeyedMutex();
 
   async function createUnlessExists(operation: string, create: () => Promise<unknown>): Promise<WriteResult> {
@@ -100,6 +113,7 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
       const transaction = () =>
         db.runTransaction(async (tx): Promise<WriteResult> => {
           const snapshot = await tx.get(ref);
+          if (isTombstone(snapshot.data())) return 'erased';
           const current = snapshot.exists ? fromConversationDocument(snapshot.data()!) : undefined;
           const next = merge(current);
           if (current && sameConversationState(current, next)) return 'duplicate';
@@ -111,15 +125,19 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
       // conversation must read after it, not race it (stores without transaction isolation, such as the
       // embedded emulator, would otherwise let a stale write replace an acknowledged one).
       const result = await withDeadline('conversation update', deadlineMs, () => runExclusive(conversation.name, transaction));
-      knownConversations.add(conversation.name);
+      (result === 'erased' ? erasedConversations : knownConversations).add(conversation.name);
       return result;
     },
 
     async ensureConversation(conversation) {
-      if (knownConversations.has(conversation.name)) return;
+      if (knownConversations.has(conversation.name)) return 'exists';
+      if (erasedConversations.has(conversation.name)) return 'erased';
       const ref = conversationDocument(db, conversation);
-      await createUnlessExists('conversation create', () => ref.create(toConversationDocument(emptyConversationState(conversation), retentionDays)));
-      knownConversations.add(conversation.name);
+      const created = await createUnlessExists('conversation create', () => ref.create(toConversationDocument(emptyConversationState(conversation), retentionDays)));
+      // It was there already: once per instance and conversation, read whether it is a tombstone.
+      const erased = created === 'duplicate' && isTombstone((await withDeadline('conversation read', deadlineMs, () => ref.get())).data());
+      (erased ? erasedConversations : knownConversations).add(conversation.name);
+      return erased ? 'erased' : 'exists';
     },
 
     async createMessage(message) {

@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { sameConversationState } from '../domain/conversationState';
 import type { ConversationStore } from '../domain/ports';
-import { fromConversationDocument } from './conversationStore';
+import { fromConversationDocument, isTombstone } from './conversationStore';
 import { withDeadline } from './deadline';
 import { conversationDocument, messagesCollection } from './paths';
 
@@ -14,11 +14,14 @@ export function createDryRunConversationStore(db: Firestore, options: { deadline
   return {
     async updateConversation(conversation, merge) {
       const snapshot = await withDeadline('conversation read', deadlineMs, () => conversationDocument(db, conversation).get());
+      if (isTombstone(snapshot.data())) return 'erased';
       const current = snapshot.exists ? fromConversationDocument(snapshot.data()!) : undefined;
       const next = merge(current);
       return current && sameConversationState(current, next) ? 'duplicate' : 'stored';
     },
-    async ensureConversation() {},
+    async ensureConversation() {
+      return 'exists';
+    },
     async createMessage(message) {
       const snapshot = await withDeadline('message read', deadlineMs, () => messagesCollection(db, message.conversation).doc(message.messageId).get());
       return snapshot.exists ? 'duplicate' : 'stored';

@@ -1,7 +1,7 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
 import type { HistoryReader, PageWindow } from '../domain/history/ports';
 import type { KeyRange } from '../domain/history/queryPlans';
-import { fromConversationDocument } from './conversationStore';
+import { fromConversationDocument, isTombstone } from './conversationStore';
 import { withDeadline } from './deadline';
 import { conversationDocument, conversationsCollection, messagesCollection } from './paths';
 
@@ -25,14 +25,19 @@ export function createFirestoreHistoryReader(db: Firestore, options: { deadlineM
   return {
     async getConversation(conversation) {
       const snapshot = await withDeadline('conversation read', deadlineMs, () => conversationDocument(db, conversation).get());
-      return snapshot.exists ? fromConversationDocument(snapshot.data()!) : undefined;
+      // An erased conversation reads as no conversation (erasure.ts).
+      return snapshot.exists && !isTombstone(snapshot.data()) ? fromConversationDocument(snapshot.data()!) : undefined;
     },
 
     async listConversations(parent, plan, window) {
       let query: Query = conversationsCollection(db, parent);
       if (plan.lifecycleState) query = query.where('lifecycleState', '==', plan.lifecycleState);
       const snapshot = await withDeadline('conversation list', deadlineMs, () => keysetPage(query, plan.orderBy, plan.range, window).get());
-      return snapshot.docs.map((doc) => ({ sortKey: doc.get(plan.orderBy) as string, state: fromConversationDocument(doc.data()) }));
+      // Firestore leaves out documents without the ordered field (tombstones of erased conversations have none);
+      // an emulator that returns them anyway gets them left out here.
+      return snapshot.docs
+        .filter((doc) => typeof doc.get(plan.orderBy) === 'string' && !isTombstone(doc.data()))
+        .map((doc) => ({ sortKey: doc.get(plan.orderBy) as string, state: fromConversationDocument(doc.data()) }));
     },
 
     async listMessages(conversation, range, window) {

@@ -53,7 +53,7 @@ export interface FieldIndexing {
   unindexed: readonly string[];
 }
 
-export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'quarantine', FieldIndexing> = {
+export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'quarantine' | 'erasures', FieldIndexing> = {
   conversations: {
     // reconcileDueKey: the reconcile queue (reconcileQueue.ts).
     queried: ['lifecycleState', 'startSortKey', 'endSortKey', 'reconcileDueKey'],
@@ -77,6 +77,9 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
       'lifecycleEvents',
       'lifecycleEventsTruncated',
       'schemaVersion',
+      // An erased conversation's tombstone (erasure.ts).
+      'tombstone',
+      'erasedAt',
     ],
   },
   messages: {
@@ -92,7 +95,8 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
   quarantine: {
     // Few documents (only malformed deliveries), so their indexes cost little, and operators triage them by
     // reason, time and function in the console; the raw body alone is large and never filtered on.
-    queried: ['replayed'],
+    // replayed: replay-quarantine's query; conversation: erasure's (erasureStore.ts).
+    queried: ['replayed', 'conversation'],
     forOperators: [
       'reasonCode',
       'reason',
@@ -107,11 +111,16 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
       'publishTime',
       'eventType',
       'eventKind',
-      'conversation',
       'messageId',
       'dataBytes',
     ],
     unindexed: ['rawBody'],
+  },
+  erasures: {
+    // The erasure sweep reads them all; TTL removes them with their tombstones.
+    queried: [],
+    forOperators: [],
+    unindexed: ['conversation', 'erasedAt'],
   },
 };
 

@@ -34,19 +34,19 @@ function ownUrl(req: Request): string[] {
 }
 
 /**
- * The token check both kinds of function run first: true when the request
- * may proceed (or authentication is off); otherwise it has been answered
- * 401, 403 or 503, in Google's error shape, and logged.
+ * The token check every function runs first: who the caller is (`email`, absent when authentication is off)
+ * when the request may proceed; otherwise false, and it has been answered 401, 403 or 503, in Google's error
+ * shape, and logged.
  */
 export async function admitAuthenticated(
   req: Request,
   res: Response,
   authenticate: Authenticate | undefined,
   log: Logger,
-): Promise<boolean> {
-  if (!authenticate) return true;
+): Promise<false | { email?: string }> {
+  if (!authenticate) return {};
   const check = await authenticate(req);
-  if (check.ok) return true;
+  if (check.ok) return { email: check.email };
   logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
   if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
   sendJson(res, check.status, googleError(check.status, check.reason));

@@ -1,4 +1,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { eraseConversation } from '../domain/erasure';
+import type { ErasureStore } from '../domain/ports';
+import type { ConversationId } from '../domain/resourceNames';
 import type { createHistoryQueries, HistoryResult } from '../domain/history/historyQueries';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
@@ -12,6 +15,8 @@ import { statusForFailure } from './statusForOutcome';
 
 export interface HistoryHandlerDependencies {
   queries: ReturnType<typeof createHistoryQueries>;
+  /** Erasure (DELETE): the store, who may erase when authentication is on, and which projects are served. */
+  erasure: { store: ErasureStore; allowedEmails: readonly string[]; servesProject: (project: string) => boolean };
   logger: Logger;
   /** Checks the caller's Google ID token; absent when authentication is off (locally). */
   authenticate?: Authenticate;
@@ -27,7 +32,8 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const started = performance.now();
     const method = req.method;
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
-    if (!(await admitAuthenticated(req, res, deps.authenticate, log))) return;
+    const caller = await admitAuthenticated(req, res, deps.authenticate, log);
+    if (!caller) return;
     const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url, deps.defaultLocation);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
@@ -37,6 +43,10 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       return;
     }
 
+    if (parsed.request.route.kind === 'erase') {
+      await erase(deps, res, log, parsed.request.route.conversation, caller.email);
+      return;
+    }
     const route = parsed.request.route.kind;
     let result: HistoryResult<Record<string, unknown>>;
     try {
@@ -66,6 +76,34 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
   };
 }
 
+/** DELETE of one conversation: its erasers only, the same answer every time, one audit line (erasure.ts). */
+async function erase(deps: HistoryHandlerDependencies, res: Response, log: Logger, conversation: ConversationId, email: string | undefined): Promise<void> {
+  const method = 'DELETE';
+  if (deps.authenticate && !(email !== undefined && deps.erasure.allowedEmails.includes(email))) {
+    const reason = 'Only the principals in ERASURE_ALLOWED_EMAILS (Terraform: history_erasers) may erase conversations';
+    logEvents.historyRefused(log, { method, route: 'erase', status: 403, reason });
+    sendJson(res, 403, googleError(403, reason));
+    return;
+  }
+  if (!deps.erasure.servesProject(conversation.project)) {
+    const reason = `Conversation ${conversation.name} not found`;
+    logEvents.historyRefused(log, { method, route: 'erase', status: 404, reason });
+    sendJson(res, 404, googleError(404, reason));
+    return;
+  }
+  try {
+    const report = await eraseConversation(deps.erasure.store, conversation, new Date());
+    logEvents.erasureDone(log, { ...report, erasedBy: email ?? 'local caller (authentication off)' });
+  } catch (error) {
+    const status = statusForFailure(error);
+    logEvents.historyFailed(log, { method, route: 'erase', status }, error);
+    sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; erase again (erasure is idempotent)' : 'Internal error'));
+    return;
+  }
+  // google.protobuf.Empty, as Google's DELETE methods answer; again the same for a conversation already erased.
+  sendJson(res, 200, {});
+}
+
 function dispatch(queries: HistoryHandlerDependencies['queries'], request: ParsedHistoryRequest) {
   const render = { enumsAsNumbers: request.enumsAsNumbers };
   const { route } = request;
@@ -76,5 +114,7 @@ function dispatch(queries: HistoryHandlerDependencies['queries'], request: Parse
       return queries.listConversations(route.parent, route.params, render);
     case 'listMessages':
       return queries.listMessages(route.conversation, route.params, render);
+    case 'erase':
+      throw new Error('erase is handled before dispatch');
   }
 }

@@ -11,6 +11,7 @@ import type { ListParameters } from '../domain/history/historyQueries';
  */
 export type HistoryRoute =
   | { kind: 'get'; conversation: ConversationId }
+  | { kind: 'erase'; conversation: ConversationId }
   | { kind: 'listConversations'; parent: ConversationParent; params: ListParameters }
   | { kind: 'listMessages'; conversation: ConversationId; params: ListParameters };
 
@@ -45,9 +46,9 @@ export function parseHistoryRequest(
 ): { ok: true; request: ParsedHistoryRequest } | { ok: false; refusal: HistoryRequestRefusal } {
   const refuse = (status: HistoryRequestRefusal['status'], message: string) => ({ ok: false as const, refusal: { status, message } });
   // As Google's HTTP transcoding answers: POST on these paths is a Dialogflow method (create, :complete, ...) this
-  // read-only API does not implement; any other method is no method at all.
-  if (method === 'POST') return refuse(501, 'Method POST is not implemented: the history API serves Dialogflow\'s read methods (GET) only');
-  if (method !== 'GET') return refuse(404, `No method of the history API serves ${method.slice(0, 20)}: it is read-only (GET)`);
+  // API does not implement; any other method but GET and DELETE (erasure) is no method at all.
+  if (method === 'POST') return refuse(501, 'Method POST is not implemented: the history API serves Dialogflow\'s read methods (GET) and erasure (DELETE) only');
+  if (method !== 'GET' && method !== 'DELETE') return refuse(404, `No method of the history API serves ${method.slice(0, 20)}: it reads (GET) and erases (DELETE)`);
   if (url.length > MAX_URL_LENGTH) return refuse(400, `The URL is ${url.length} characters long; at most ${MAX_URL_LENGTH} are accepted`);
 
   // Match the path as sent: URL parsing would resolve '..' segments into another resource's path.
@@ -66,6 +67,9 @@ export function parseHistoryRequest(
   const enumsAsNumbers = query.enumsAsNumbers;
   const parentText = `projects/${project}${location === undefined ? '' : `/locations/${location}`}`;
 
+  if (method === 'DELETE' && (conversationId === undefined || isMessages)) {
+    return refuse(400, 'DELETE erases one conversation: projects/<P>/locations/<L>/conversations/<C>; npm run erase erases many, one at a time');
+  }
   if (conversationId === undefined) {
     const parent = parseParentName(parentText, defaultLocation);
     if (!parent) return refuse(400, `'${parentText.slice(0, 200)}' is not a valid parent: projects/<P>[/locations/<L>]`);
@@ -75,7 +79,11 @@ export function parseHistoryRequest(
   if (!conversation) {
     return refuse(400, `'${`${parentText}/conversations/${conversationId}`.slice(0, 200)}' is not a valid conversation name`);
   }
-  const route: HistoryRoute = isMessages ? { kind: 'listMessages', conversation, params: query.params } : { kind: 'get', conversation };
+  const route: HistoryRoute = isMessages
+    ? { kind: 'listMessages', conversation, params: query.params }
+    : method === 'DELETE'
+      ? { kind: 'erase', conversation }
+      : { kind: 'get', conversation };
   return { ok: true, request: { route, enumsAsNumbers } };
 }
 

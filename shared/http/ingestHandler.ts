@@ -55,6 +55,9 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       case 'rejected':
         logEvents.ingestRejected(log, outcome.facts, outcome.rejection, outcome.quarantineId);
         break;
+      case 'erased':
+        logEvents.ingestErased(log, outcome.facts);
+        break;
     }
     sendJson(res, statusForOutcome(outcome), toResponseBody(outcome));
   };

@@ -1,5 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { reconcileDueConversations, type ReconcileDependencies, type ReconcileReport } from '../domain/reconcile';
+import type { ErasureStore } from '../domain/ports';
 import { parseParentName } from '../domain/resourceNames';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
@@ -14,13 +15,15 @@ export interface ReconcileHandlerDependencies {
   reconcileFor(location: string): ReconcileDependencies;
   parents: readonly string[];
   batchSize: number;
+  /** Deletes what late deliveries wrote under erased conversations (erasure.ts): every run does it first. */
+  erasure: ErasureStore;
   logger: Logger;
   authenticate?: Authenticate;
 }
 
 /**
- * The HTTP edge of reconcileConversations, which Cloud Scheduler POSTs to with an OIDC token: one run over
- * every parent, answered with each parent's report. A failure of the store answers 503 (transient) or 500, so
+ * The HTTP edge of reconcileConversations, which Cloud Scheduler POSTs to with an OIDC token: the erasure sweep,
+ * then one run over every parent, answered with each parent's report. A failure of the store answers 503 (transient) or 500, so
  * that Cloud Scheduler's retry policy tries again; failures of single Dialogflow calls are in the report.
  */
 export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
@@ -30,6 +33,16 @@ export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
     if (req.method !== 'POST') {
       res.set('Allow', 'POST');
       sendJson(res, 404, googleError(404, 'Reconcile runs on POST, as Cloud Scheduler sends it'));
+      return;
+    }
+    let erasureSweep: Awaited<ReturnType<ErasureStore['sweep']>>;
+    try {
+      erasureSweep = await deps.erasure.sweep(new Date());
+      logEvents.erasureSwept(log, erasureSweep);
+    } catch (error) {
+      const status = statusForFailure(error);
+      logEvents.reconcileFailed(log, { parent: 'erasure sweep', status }, error);
+      sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; the next run continues' : 'Internal error'));
       return;
     }
     const reports: ReconcileReport[] = [];
@@ -47,6 +60,6 @@ export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
         return;
       }
     }
-    sendJson(res, 200, { reports });
+    sendJson(res, 200, { erasureSweep, reports });
   };
 }

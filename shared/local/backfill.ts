@@ -120,7 +120,7 @@ process.stderr.write(
   `${listed.length} conversations to backfill${outsideRange ? ` (${outsideRange} listed outside --since/--until)` : ''}${skipped ? `, ${skipped} finished in an earlier run (${checkpointPath})` : ''}${dryRun ? '; dry run: nothing is written' : ''}\n`,
 );
 
-const totals = { new: 0, updated: 0, unchanged: 0, messagesNew: 0, messagesAlreadyStored: 0 };
+const totals = { new: 0, updated: 0, unchanged: 0, erased: 0, messagesNew: 0, messagesAlreadyStored: 0 };
 const failures: Array<{ conversation: string; reason: string }> = [];
 const progress = createProgress({ total: pending.length, unit: 'conversations' });
 let done = 0;
@@ -152,7 +152,7 @@ await db.terminate();
 const would = dryRun ? 'would be ' : '';
 process.stdout.write(
   [
-    `${dryRun ? 'Dry run of the backfill' : 'Backfilled'} ${parentName}: ${pending.length} conversations (${totals.new} ${would}new, ${totals.updated} ${would}updated, ${totals.unchanged} unchanged), ` +
+    `${dryRun ? 'Dry run of the backfill' : 'Backfilled'} ${parentName}: ${pending.length} conversations (${totals.new} ${would}new, ${totals.updated} ${would}updated, ${totals.unchanged} unchanged${totals.erased ? `, ${totals.erased} kept erased` : ''}), ` +
       `${totals.messagesNew} messages ${would}new (${totals.messagesAlreadyStored} already stored), ${failures.length} failures` +
       `${skipped ? `; ${skipped} skipped as finished in an earlier run` : ''}; ${dialogflow.calls()} Dialogflow calls (${retries} retried)`,
     ...failures.map(({ conversation, reason }) => `  failed: ${conversation}: ${reason}`),

@@ -68,6 +68,7 @@ const EnvironmentSchema = z.object({
   AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^https?:\/\/[^\s,]+$/, 'URLs'),
   AUTH_CERTS_URL: z.url({ error: 'AUTH_CERTS_URL must be a URL' }).default(GOOGLE_CERTS_URL),
   CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
+  ERASURE_ALLOWED_EMAILS: list('ERASURE_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
   RECONCILE_PARENTS: list('RECONCILE_PARENTS', /^projects\/[a-z][a-z0-9-:.]{3,62}\/locations\/[a-z][a-z0-9-]{0,62}$/, 'parents such as projects/my-project/locations/global'),
   RECONCILE_BATCH_SIZE: integer('RECONCILE_BATCH_SIZE', 1, 1000, 100),
   DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 100, 5),
@@ -113,6 +114,8 @@ export interface Config {
   };
   /** Browser origins allowed to call the history API (CORS); none by default. */
   corsAllowedOrigins: string[];
+  /** Emails of the callers who may erase conversations (DELETE), when authentication is on; none by default. */
+  erasureAllowedEmails: string[];
   /**
    * The location of the deployment's conversation profile: where a name that
    * carries none (`projects/P/conversations/C`) is taken to be. Dialogflow's
@@ -147,6 +150,7 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'PAGE_TOKEN_SECRET',
   'AUTH_ALLOWED_EMAILS',
   'CORS_ALLOWED_ORIGINS',
+  'ERASURE_ALLOWED_EMAILS',
   'DIALOGFLOW_LOCATION',
   'RECONCILE_PARENTS',
   'RECONCILE_BATCH_SIZE',
@@ -191,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionDays: e.RETENTION_DAYS,
     auth: { allowedEmails: e.AUTH_ALLOWED_EMAILS, audiences: e.AUTH_AUDIENCES, certsUrl: e.AUTH_CERTS_URL },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
+    erasureAllowedEmails: e.ERASURE_ALLOWED_EMAILS,
     dialogflowLocation: e.DIALOGFLOW_LOCATION,
     reconcile: {
       parents: e.RECONCILE_PARENTS,

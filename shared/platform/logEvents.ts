@@ -17,6 +17,10 @@ export function ingestDuplicate(log: Logger, facts: DeliveryFacts): void {
   log.log('INFO', 'ingest.duplicate', `Already stored: ${describeEvent(facts)}; acknowledged`, { ...facts });
 }
 
+export function ingestErased(log: Logger, facts: DeliveryFacts): void {
+  log.log('INFO', 'ingest.erased', `Not stored: ${describeEvent(facts)} was erased; acknowledged`, { ...facts });
+}
+
 export function ingestRejected(log: Logger, facts: DeliveryFacts, rejection: Rejection, quarantineId: string): void {
   log.log('ERROR', 'ingest.rejected', `Rejected delivery (${rejection.code}): ${rejection.reason}. Quarantined as ${quarantineId}; acknowledged`, {
     ...facts,
@@ -77,4 +81,13 @@ export function reconcileRan(log: Logger, report: ReconcileReport, latencyMs: nu
 
 export function reconcileFailed(log: Logger, fields: { parent: string; status: number }, error: unknown): void {
   log.log('ERROR', 'reconcile.failed', `Reconcile of ${fields.parent} stopped; answered ${fields.status} so that Cloud Scheduler tries again`, { ...fields, ...describeError(error) });
+}
+
+export function erasureDone(log: Logger, fields: { conversation: string; erasedBy: string; erasedAt: string; alreadyErased: boolean; documentsDeleted: number }): void {
+  // The audit line of an erasure: who, which conversation, when, how many documents; never content.
+  log.audit('erasure.done', `${fields.erasedBy} erased ${fields.conversation}: ${fields.documentsDeleted} documents deleted`, fields);
+}
+
+export function erasureSwept(log: Logger, fields: { tombstones: number; documentsDeleted: number }): void {
+  log.log(fields.documentsDeleted > 0 ? 'NOTICE' : 'INFO', 'erasure.swept', `Swept ${fields.tombstones} erased conversations: ${fields.documentsDeleted} late documents deleted`, fields);
 }

@@ -14,6 +14,8 @@ export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   log(severity: Severity, event: string, message: string, fields?: LogFields): void;
+  /** An audit entry (NOTICE): written whatever LOG_LEVEL says, since an audit trail must not depend on it. */
+  audit(event: string, message: string, fields?: LogFields): void;
   /** A logger whose entries carry the request's trace. */
   withTrace(trace: TraceContext | undefined): Logger;
 }
@@ -31,13 +33,19 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions, context: LogFields = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   const now = options.now ?? (() => new Date());
+  const writeEntry = (severity: Severity, event: string, message: string, fields: LogFields) => {
+    // Caller fields come first so that they can never replace the entry's own severity, message, event or trace.
+    const entry = { severity, message, event, ...fields, ...context, time: now().toISOString() };
+    Object.assign(entry, { severity, message, event });
+    write(`${safeStringify(entry)}\n`);
+  };
   return {
     log(severity, event, message, fields = {}) {
       if (RANK[severity] < RANK[options.level]) return;
-      // Caller fields come first so that they can never replace the entry's own severity, message, event or trace.
-      const entry = { severity, message, event, ...fields, ...context, time: now().toISOString() };
-      Object.assign(entry, { severity, message, event });
-      write(`${safeStringify(entry)}\n`);
+      writeEntry(severity, event, message, fields);
+    },
+    audit(event, message, fields = {}) {
+      writeEntry('NOTICE', event, message, fields);
     },
     withTrace(trace) {
       if (!trace) return this;

@@ -63,13 +63,13 @@ describe('terraform/: one service account per role', () => {
     expect(local(tf, 'firestore_database_resource')).toBe('projects/${var.project_id}/databases/${var.firestore_database_id}');
   });
 
-  it("grants the history account datastore.viewer on this deployment's database and secretAccessor on the page-token secret, and nothing else", () => {
+  it("grants the history account datastore.user on this deployment's database (erasure deletes) and secretAccessor on the page-token secret, and nothing else", () => {
     const grants = grantsOf('history');
     expect(grants.map(({ type, role }) => [type, role]).sort()).toEqual([
-      ['google_project_iam_member', 'roles/datastore.viewer'],
+      ['google_project_iam_member', 'roles/datastore.user'],
       ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor'],
     ]);
-    const viewer = grants.find(({ role }) => role === 'roles/datastore.viewer')!;
+    const viewer = grants.find(({ role }) => role === 'roles/datastore.user')!;
     expect(expression(block(viewer.body, 'condition')['expression'])).toBe('format("resource.name == %q", local.firestore_database_resource)');
     const accessor = grants.find(({ role }) => role === 'roles/secretmanager.secretAccessor')!;
     expect(expression(accessor.body['secret_id'])).toBe('google_secret_manager_secret.page_token.secret_id');
@@ -124,6 +124,18 @@ describe('terraform/: one service account per role', () => {
       .filter(([, body]) => !Array.isArray(body['condition']))
       .map(([, body]) => body['role']);
     expect(unconditioned.sort()).toEqual(['roles/dialogflow.reader', 'roles/logging.logWriter']);
+  });
+});
+
+describe('terraform/: erasure', () => {
+  it('lets history_erasers call the history API, accepts their tokens, and tells the API their emails', () => {
+    const history = mapValue(tf, local(tf, 'history_only_environment_variables'));
+    expect(expression(history['ERASURE_ALLOWED_EMAILS'])).toBe('join(",", local.history_eraser_emails)');
+    expect(expression(local(tf, 'history_eraser_emails'))).toBe('[for member in var.history_erasers : split(":", member)[1]]');
+    expect(expression(local(tf, 'history_allowed_emails'))).toMatch(/^distinct\(concat\([\s\S]*, local\.history_eraser_emails\)\)$/);
+    expect(variableDefault(tf, 'history_erasers')).toEqual([]);
+    const validation = expression((tf.variables.get('history_erasers')!['validation'] as Body[])[0]!['condition']);
+    expect(validation).toContain('^(user|serviceAccount):');
   });
 });
 

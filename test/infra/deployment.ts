@@ -25,7 +25,7 @@ export interface DeployedFunction {
 }
 
 /** Read only by the history API. */
-export const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS'];
+export const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS', 'ERASURE_ALLOWED_EMAILS'];
 /** Read only by reconcileConversations. */
 export const RECONCILE_ONLY_VARIABLES = ['RECONCILE_PARENTS', 'RECONCILE_BATCH_SIZE', 'DIALOGFLOW_QPS'];
 

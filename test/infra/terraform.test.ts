@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { COMPOSITE_INDEXES } from '../../shared/firestore/indexes';
+import { ERASURES } from '../../shared/firestore/erasureStore';
 import { MESSAGES, QUARANTINE, RECOGNITION_RESULTS } from '../../shared/firestore/paths';
 import { DEPLOYED_ENVIRONMENT_VARIABLES } from '../../shared/platform/config';
 import {
@@ -300,13 +301,13 @@ describe('terraform/: Firestore', () => {
     expect(expression(fields.content['order'])).toBe('fields.value.order');
   });
 
-  it('puts a TTL policy on expireAt of every collection group that carries it, only when retention_days > 0', () => {
+  it('puts a TTL policy on expireAt of every collection group that carries it: every document with retention_days > 0, erased conversations always', () => {
     const ttl = resource(tf, 'google_firestore_field.ttl');
     expect(resolve(tf, ttl['field'])).toBe(EXPIRE_AT_FIELD);
     expect(hasBlock(ttl, 'ttl_config')).toBe(true);
     expect(expression(ttl['collection'])).toBe('each.value');
-    expect(expression(ttl['for_each'])).toBe('var.retention_days > 0 ? toset(local.ttl_collection_groups) : toset([])');
-    expect([...(local(tf, 'ttl_collection_groups') as string[])].sort()).toEqual(['conversations', MESSAGES, RECOGNITION_RESULTS, QUARANTINE].sort());
+    expect(expression(ttl['for_each'])).toBe('toset(local.ttl_collection_groups)');
+    expect([...(local(tf, 'ttl_collection_groups') as string[])].sort()).toEqual(['conversations', MESSAGES, RECOGNITION_RESULTS, QUARANTINE, ERASURES].sort());
     expect(variableDefault(tf, 'retention_days')).toBe(0);
   });
 
@@ -347,7 +348,7 @@ describe('terraform/: hygiene', () => {
     expect(conditions.some((c) => c.includes('"allusers"') && c.includes('"allauthenticatedusers"'))).toBe(true);
     expect(variableDefault(tf, 'history_invokers')).toEqual([]);
     const invokers = resource(tf, 'google_cloud_run_v2_service_iam_member.history_invokers');
-    expect(expression(invokers['for_each'])).toBe('toset(var.history_invokers)');
+    expect(expression(invokers['for_each'])).toBe('toset(concat(var.history_invokers, var.history_erasers))');
     expect(expression(invokers['name'])).toBe(`${FUNCTION_ADDRESS}[local.history_function].service_config[0].service`);
     expect(local(tf, 'history_function')).toBe(FUNCTIONS.find((f) => f.kind === 'history')?.dir);
   });

@@ -6,9 +6,10 @@ import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { createFirestoreHistoryReader } from '../../shared/firestore/historyReader';
 import { COMPOSITE_INDEXES, FIELD_INDEXING } from '../../shared/firestore/indexes';
 import { listUnreplayedDeliveries } from '../../shared/firestore/quarantineStore';
+import { createFirestoreErasureStore } from '../../shared/firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../../shared/firestore/reconcileQueue';
 import { lifecycleEvent, makePushBody, makeRawPushBody, messageEvent, nextMessageId, uniqueConversation } from '../support/builders';
-import { post, testFirestore } from '../support/stack';
+import { baseUrl, post, testFirestore } from '../support/stack';
 import { indexEntries } from '../support/indexEntries';
 
 /**
@@ -28,6 +29,7 @@ const record = (query: Query, field: unknown) => {
 };
 
 const conversation = uniqueConversation();
+const erased = uniqueConversation();
 
 beforeAll(async () => {
   const where = Query.prototype.where;
@@ -51,6 +53,9 @@ beforeAll(async () => {
   expect((await post('/ingestMessageEvents', message)).status).toBe(200);
   expect((await post('/ingestMessageEvents', makePushBody(lifecycleEvent(conversation.name, 'NEW_RECOGNITION_RESULT', { recognitionResult: {} })))).status).toBe(200);
   expect((await post('/ingestMessageEvents', makeRawPushBody('not base64 json!'))).status).toBe(200);
+  // An erased conversation: its tombstone, and its registration in erasures.
+  expect((await post('/ingestLifecycleEvents', makePushBody(lifecycleEvent(erased.name, 'CONVERSATION_STARTED')))).status).toBe(200);
+  expect((await fetch(`${baseUrl()}/v2/${erased.name}`, { method: 'DELETE' })).status).toBe(200);
 });
 
 afterAll(() => {
@@ -73,8 +78,10 @@ describe('single-field indexing of what the code queries and writes', () => {
     for (const filter of ['', 'create_time > "2026-01-01T00:00:00Z"']) await reader.listMessages(parent, planMessageQuery(filter).range, { limit: 5, before: '9' });
     await listUnreplayedDeliveries(testFirestore(), 5);
     await createFirestoreReconcileQueue(testFirestore(), { deadlineMs: 10_000 }).listDue(parent, '9999', 5);
+    await createFirestoreErasureStore(testFirestore(), { deadlineMs: 10_000 }).sweep(new Date());
 
     expect([...queriedFields.keys()].sort()).toEqual(['conversations', 'messages', 'quarantine']);
+    expect([...queriedFields.get('quarantine')!].sort()).toEqual(['conversation', 'replayed']);
     for (const [collection, fields] of queriedFields) {
       const indexing = FIELD_INDEXING[collection as Collection];
       expect([...fields].sort(), collection).toEqual([...indexing.queried].sort());
@@ -90,6 +97,8 @@ describe('single-field indexing of what the code queries and writes', () => {
     ['messages', async () => (await testFirestore().doc(conversation.name).collection('messages').get()).docs[0]!],
     ['recognitionResults', async () => (await testFirestore().doc(conversation.name).collection('recognitionResults').get()).docs[0]!],
     ['quarantine', async () => (await testFirestore().collection('quarantine').orderBy('receivedAt', 'desc').limit(1).get()).docs[0]!],
+    ['conversations', () => testFirestore().doc(erased.name).get()],
+    ['erasures', async () => (await testFirestore().collection('erasures').where('conversation', '==', erased.name).get()).docs[0]!],
   ] as const)('classifies every field the functions write to %s as queried, kept for operators or exempt', async (collection, read) => {
     const document = (await read()).data()!;
     const indexing = FIELD_INDEXING[collection];

@@ -270,7 +270,8 @@ describe('requests the API does not serve', () => {
     { method: 'POST', path: `/v2/${global}/conversations/CvA:complete`, code: 501, status: 'UNIMPLEMENTED' },
     { method: 'PUT', path: `/v2/${global}/conversations`, code: 404, status: 'NOT_FOUND' },
     { method: 'PATCH', path: `/v2/${global}/conversations/CvA`, code: 404, status: 'NOT_FOUND' },
-    { method: 'DELETE', path: `/v2/${global}/conversations/CvA`, code: 404, status: 'NOT_FOUND' },
+    { method: 'DELETE', path: `/v2/${global}/conversations`, code: 400, status: 'INVALID_ARGUMENT' },
+    { method: 'DELETE', path: `/v2/${global}/conversations/CvA/messages`, code: 400, status: 'INVALID_ARGUMENT' },
   ])('answers $method $path with $code $status, code and status agreeing as Google pairs them', async ({ method, path, code, status }) => {
     const response = await fetch(`${(await import('../support/stack')).baseUrl()}${path}`, { method });
     expect(response.status).toBe(code);

@@ -60,9 +60,13 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       const prepared = preparePage(`messages|${conversation.name}`, params, planMessageQuery);
       if (!prepared.ok) return prepared;
       const { pageSize, plan, binding, before } = prepared.value;
-      const rows = plan.matchesNothing ? [] : await reader.listMessages(conversation, plan.range, windowOf(before, pageSize));
-      // A conversation with messages exists; only an empty page needs the extra read to tell "none" from "no such conversation".
-      if (rows.length === 0 && !(await reader.getConversation(conversation))) return notFound(`Conversation ${conversation.name} not found`);
+      // Every page beside its conversation, read at the same time: an erased conversation's tombstone reads as none,
+      // and so do any messages a late delivery wrote under it before the sweep deleted them (erasure.ts).
+      const [rows, exists] = await Promise.all([
+        plan.matchesNothing ? [] : reader.listMessages(conversation, plan.range, windowOf(before, pageSize)),
+        reader.getConversation(conversation).then((state) => state !== undefined),
+      ]);
+      if (!exists) return notFound(`Conversation ${conversation.name} not found`);
       const page = toPage(rows, pageSize, (lastSortKey) => tokens.encode(binding, lastSortKey));
       return { ok: true, value: { messages: page.rows.map((row) => toMessageResource(row.payloadJson, conversation, render)), ...page.next } };
     },

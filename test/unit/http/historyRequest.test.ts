@@ -92,6 +92,15 @@ describe('parseHistoryRequest', () => {
     expect(parseHistoryRequest('GET', input)).toStrictEqual({ ok: true, request: expected });
   });
 
+  it.each([
+    ['/v2/projects/p/locations/europe-west3/conversations/Cv1', 'europe-west3'],
+    ['/v2beta1/projects/p/locations/europe-west3/conversations/Cv1', 'europe-west3'],
+    ['/v2/projects/p/conversations/Cv1', 'global'],
+    ['/v2beta1/projects/p/conversations/Cv1', 'global'],
+  ])('routes DELETE %s to the erasure of that conversation, in every spelling and version', (url, location) => {
+    expect(parseHistoryRequest('DELETE', url)).toStrictEqual({ ok: true, request: { route: { kind: 'erase', conversation: conversation('p', 'Cv1', location) }, enumsAsNumbers: false } });
+  });
+
   it('accepts a URL of exactly the maximum length', () => {
     const base = '/v2/projects/p/conversations?filter=';
     const url = base + 'a'.repeat(MAX_URL_LENGTH - base.length);
@@ -111,9 +120,10 @@ describe('parseHistoryRequest', () => {
     { name: 'pageToken and page_token together', input: { url: '/v2/projects/p/conversations?pageToken=a&page_token=a' }, expected: { status: 400, message: /pageToken is given more than once/ } },
     { name: 'POST', input: { method: 'POST', url: '/v2/projects/p/conversations' }, expected: { status: 501, message: /Method POST is not implemented/ } },
     { name: 'PUT', input: { method: 'PUT', url: '/v2/projects/p/conversations/Cv1' }, expected: { status: 404, message: /No method of the history API serves PUT/ } },
-    { name: 'DELETE', input: { method: 'DELETE', url: '/v2/projects/p/conversations/Cv1' }, expected: { status: 404, message: /serves DELETE/ } },
+    { name: 'DELETE of the conversations of a parent', input: { method: 'DELETE', url: '/v2/projects/p/locations/global/conversations' }, expected: { status: 400, message: /DELETE erases one conversation/ } },
+    { name: "DELETE of a conversation's messages", input: { method: 'DELETE', url: '/v2/projects/p/conversations/Cv1/messages' }, expected: { status: 400, message: /npm run erase erases many/ } },
     { name: 'PATCH', input: { method: 'PATCH', url: '/v2/projects/p/conversations/Cv1' }, expected: { status: 404, message: /serves PATCH/ } },
-    { name: 'HEAD', input: { method: 'HEAD', url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /read-only/ } },
+    { name: 'HEAD', input: { method: 'HEAD', url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /reads \(GET\) and erases \(DELETE\)/ } },
     { name: 'POST to an unknown path', input: { method: 'POST', url: '/nowhere' }, expected: { status: 501, message: /POST/ } },
     { name: 'a long method name, shortened', input: { method: 'X'.repeat(100), url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /serves X{20}:/ } },
     { name: "a '..' segment after the conversations", input: { url: '/v2/projects/p/conversations/../conversations/Cv1' }, expected: { status: 404, message: /No method of the history API serves/ } },

@@ -14,6 +14,7 @@ const DEFAULTS: Config = {
   retentionDays: 0,
   auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
   corsAllowedOrigins: [],
+  erasureAllowedEmails: [],
   dialogflowLocation: 'global',
   reconcile: { parents: [], batchSize: 100, qps: 5, apiEndpoint: undefined },
 };
@@ -33,6 +34,7 @@ const VARIABLES = [
   'AUTH_AUDIENCES',
   'AUTH_CERTS_URL',
   'CORS_ALLOWED_ORIGINS',
+  'ERASURE_ALLOWED_EMAILS',
   'RECONCILE_PARENTS',
   'RECONCILE_BATCH_SIZE',
   'DIALOGFLOW_QPS',
@@ -97,6 +99,7 @@ describe('loadConfig', () => {
         retentionDays: 400,
         auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
         corsAllowedOrigins: [],
+        erasureAllowedEmails: [],
         dialogflowLocation: 'global',
         reconcile: {
           parents: ['projects/my-project/locations/global', 'projects/my-project/locations/europe-west3'],
@@ -153,6 +156,7 @@ describe('loadConfig', () => {
     { name: 'refuses an audience that is not a URL', variable: 'AUTH_AUDIENCES', value: 'my-function' },
     { name: 'refuses a certificate source that is not a URL', variable: 'AUTH_CERTS_URL', value: 'certs' },
     { name: 'refuses a CORS origin with a path', variable: 'CORS_ALLOWED_ORIGINS', value: 'https://console.example.com/app' },
+    { name: 'refuses an eraser that is not an email', variable: 'ERASURE_ALLOWED_EMAILS', value: 'group:privacy' },
     { name: 'refuses a reconcile parent that is a conversation', variable: 'RECONCILE_PARENTS', value: 'projects/my-project/locations/global/conversations/c' },
     { name: 'refuses a reconcile batch of none', variable: 'RECONCILE_BATCH_SIZE', value: '0' },
     { name: 'refuses a Dialogflow rate above 100 per second', variable: 'DIALOGFLOW_QPS', value: '101' },

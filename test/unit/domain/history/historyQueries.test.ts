@@ -28,6 +28,8 @@ interface FakeData {
   conversations?: ConversationState[];
   /** Messages by canonical conversation name. */
   messages?: Record<string, StoredMessage[]>;
+  /** Conversations whose messages remain but which read as none (erased). */
+  erased?: string[];
 }
 
 interface Calls {
@@ -54,7 +56,9 @@ function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls
   const reader: HistoryReader = {
     async getConversation(conversation) {
       calls.getConversation++;
-      return conversations.find((state) => state.name === conversation.name);
+      // As ingest stores them, messages have their conversation (at least the empty state); `erased` has none.
+      const withMessages = data.messages?.[conversation.name] && !data.erased?.includes(conversation.name) ? emptyConversationState(conversation) : undefined;
+      return conversations.find((state) => state.name === conversation.name) ?? withMessages;
     },
     async listConversations(parent, plan, window) {
       calls.listConversations++;
@@ -461,10 +465,15 @@ describe('listMessages', () => {
     expect(calls.listMessages).toBe(0);
   });
 
-  it('does not read the conversation when the page has messages', async () => {
+  it('reads the conversation beside every page, once', async () => {
     const { queries, calls } = setup({ messages: { [id.name]: [message(id.name, 'm1', at(1))] } });
     expect(messageNames(expectOk(await queries.listMessages(id, {}, names)))).toStrictEqual([`${id.name}/messages/m1`]);
-    expect(calls.getConversation).toBe(0);
+    expect(calls.getConversation).toBe(1);
+  });
+
+  it('serves no message of a conversation that reads as none (erased), even where messages remain', async () => {
+    const { queries } = setup({ messages: { [id.name]: [message(id.name, 'm1', at(1))] }, erased: [id.name] });
+    expect(await queries.listMessages(id, {}, names)).toMatchObject({ ok: false, error: { kind: 'not_found' } });
   });
 
   it('answers not_found for a project this deployment does not serve, without reading', async () => {

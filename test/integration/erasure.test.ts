@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { difference, startCountingFirestore } from '../../bench/lib/countingFirestore';
+import { TOMBSTONE_DAYS } from '../../shared/domain/erasure';
+import { lifecycleEvent, makePushBody, messageEvent, nextMessageId, uniqueProject } from '../support/builders';
+import { startDialogflowDouble, type DialogflowDouble } from '../support/dialogflowDouble';
+import { spawnStack, type SpawnedStack } from '../support/spawnStack';
+import { baseUrl, testFirestore } from '../support/stack';
+import { makeKey, signToken, startCertsServer, type CertsServer, type TestKey } from '../support/tokens';
+
+/**
+ * Erasure (DELETE of a conversation), held to its invariant (shared/domain/erasure.ts): once answered, no read
+ * returns any part of the conversation, and no later delivery makes any part of it readable again; what a late
+ * delivery writes is gone after the next sweep. Against the running stack, a second instance beside it, a
+ * stack with authentication on, and a counted Firestore for the cost.
+ */
+
+const project = uniqueProject();
+const parent = `projects/${project}/locations/global`;
+const name = `${parent}/conversations/to-erase`;
+const keep = `${parent}/conversations/to-keep`;
+
+const events = [
+  { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'CONVERSATION_STARTED'), { publishTime: '2026-11-30T10:00:00Z' }) },
+  { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'HUMAN_INTERVENTION_NEEDED'), { publishTime: '2026-11-30T10:01:00Z' }) },
+  ...Array.from({ length: 12 }, (_, i) => ({ path: '/ingestMessageEvents', body: makePushBody(messageEvent(name, `M${i}`, { createTime: `2026-11-30T10:0${Math.floor(i / 6)}:${String(10 + i).padStart(2, '0')}Z` })) })),
+  { path: '/ingestMessageEvents', body: makePushBody(lifecycleEvent(name, 'NEW_RECOGNITION_RESULT', { newRecognitionResultPayload: { transcript: 'private words' } })) },
+  { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'CONVERSATION_FINISHED'), { publishTime: '2026-11-30T10:20:00Z' }) },
+];
+// A delivery quarantined with the conversation's name: its raw body holds the conversation too.
+const quarantined = { path: '/ingestMessageEvents', body: makePushBody(messageEvent(name, 'bad', { createTime: 'not a time' })) };
+
+const post = async (url: string, path: string, body: unknown) => {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, outcome: ((await response.json()) as { outcome?: string }).outcome };
+};
+const erase = (url: string, conversation: string, headers: Record<string, string> = {}) => fetch(`${url}/v2/${conversation}`, { method: 'DELETE', headers });
+const status = async (url: string, path: string) => (await fetch(`${url}/v2/${path}`)).status;
+
+/** Every document under the conversation, and every quarantined delivery naming it. */
+async function remaining(conversation: string): Promise<string[]> {
+  const db = testFirestore();
+  const ref = db.doc(conversation);
+  const [messages, results, quarantine] = await Promise.all([
+    ref.collection('messages').get(),
+    ref.collection('recognitionResults').get(),
+    db.collection('quarantine').where('conversation', '==', conversation).get(),
+  ]);
+  return [...messages.docs, ...results.docs, ...quarantine.docs].map((doc) => doc.ref.path);
+}
+
+let second: SpawnedStack;
+let sweeper: SpawnedStack;
+let dialogflow: DialogflowDouble;
+
+beforeAll(async () => {
+  dialogflow = await startDialogflowDouble();
+  const env = { FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), LOG_LEVEL: 'WARNING' };
+  [second, sweeper] = await Promise.all([
+    spawnStack(env, join(process.cwd(), '.test-output', 'erasure-second.log')),
+    // Its reconcile runs reconcile nothing (an empty project, the double) but the erasure sweep.
+    spawnStack({ ...env, RECONCILE_PARENTS: `projects/${uniqueProject()}/locations/global`, DIALOGFLOW_API_ENDPOINT: dialogflow.url }, join(process.cwd(), '.test-output', 'erasure-sweeper.log')),
+  ]);
+  for (const event of [...events, quarantined]) expect((await post(baseUrl(), event.path, event.body)).status).toBe(200);
+  expect((await post(baseUrl(), '/ingestLifecycleEvents', makePushBody(lifecycleEvent(keep, 'CONVERSATION_STARTED')))).status).toBe(200);
+  expect(await remaining(name)).toHaveLength(12 + 1 + 1);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([second?.stop(), sweeper?.stop()]);
+  await dialogflow?.close();
+});
+
+describe('DELETE of a conversation', () => {
+  it('erases it, its messages, its recognition results and the quarantined deliveries naming it, and says so in one audit line', async () => {
+    const response = await erase(baseUrl(), name);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+    expect(await remaining(name)).toEqual([]);
+    const tombstone = (await testFirestore().doc(name).get()).data()!;
+    expect(Object.keys(tombstone).sort()).toEqual(['erasedAt', 'expireAt', 'name', 'schemaVersion', 'tombstone']);
+    const days = (tombstone['expireAt'].toMillis() - tombstone['erasedAt'].toMillis()) / 86_400_000;
+    expect(days).toBe(TOMBSTONE_DAYS);
+
+    const audit = readFileSync(inject('stackLogPath'), 'utf8').split('\n').filter((line) => line.includes('"erasure.done"') && line.includes(name));
+    expect(audit).toHaveLength(1);
+    const entry = JSON.parse(audit[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ severity: 'NOTICE', conversation: name, erasedBy: 'local caller (authentication off)', documentsDeleted: 14, alreadyErased: false });
+    expect(audit[0]).not.toContain('private words');
+  });
+
+  it('answers every read of it as not found, in every spelling, and lists it no more', async () => {
+    for (const path of [name, `${name}/messages`, `projects/${project}/conversations/to-erase`, `projects/${project}/conversations/to-erase/messages`]) {
+      expect(await status(baseUrl(), path), path).toBe(404);
+    }
+    const response = await fetch(`${baseUrl()}/v2/${parent}/conversations`);
+    const listed = (await response.json()) as { conversations?: Array<{ name: string }> };
+    expect([response.status, listed.conversations?.map((c) => c.name)], JSON.stringify(listed)).toEqual([200, [keep]]);
+  });
+
+  it('answers the same again, and refuses to erase a whole collection', async () => {
+    const again = await erase(baseUrl(), `projects/${project}/conversations/to-erase`);
+    expect([again.status, await again.json()]).toEqual([200, {}]);
+    const collection = await fetch(`${baseUrl()}/v2/${parent}/conversations`, { method: 'DELETE' });
+    expect(collection.status).toBe(400);
+    expect(await status(baseUrl(), keep)).toBe(200);
+  });
+
+  it('keeps every redelivery of its events from making any part readable: at the instance that stored them and at another; the next sweep deletes what they wrote', async () => {
+    const outcomes = { first: [] as Array<string | undefined>, second: [] as Array<string | undefined> };
+    for (const event of [...events, quarantined]) {
+      outcomes.first.push((await post(baseUrl(), event.path, event.body)).outcome);
+      outcomes.second.push((await post(second.url, event.path, event.body)).outcome);
+    }
+    // Lifecycle events are refused by the tombstone everywhere; the instance that knew the conversation writes its
+    // messages blindly (one write, no read), the other reads the tombstone first. The quarantined one is kept again.
+    expect(outcomes.second.filter((o) => o !== 'rejected').every((o) => o === 'erased')).toBe(true);
+    expect(outcomes.first.filter((o, i) => events[i]?.path === '/ingestLifecycleEvents').every((o) => o === 'erased')).toBe(true);
+    for (const path of [name, `${name}/messages`]) expect(await status(baseUrl(), path)).toBe(404);
+    expect(await status(second.url, `${name}/messages`)).toBe(404);
+    expect((await remaining(name)).length).toBeGreaterThan(0);
+
+    const swept = await fetch(`${sweeper.url}/reconcileConversations`, { method: 'POST' });
+    expect(swept.status).toBe(200);
+    expect(((await swept.json()) as { erasureSweep: { documentsDeleted: number } }).erasureSweep.documentsDeleted).toBeGreaterThan(0);
+    expect(await remaining(name)).toEqual([]);
+    expect(await status(baseUrl(), name)).toBe(404);
+  }, 60_000);
+
+  it('keeps a backfill of what Dialogflow still holds from bringing it back', async () => {
+    dialogflow.conversations.set(name, { name, lifecycleState: 'COMPLETED', startTime: '2026-11-30T10:00:00Z', conversationProfile: `${parent}/conversationProfiles/cp` });
+    dialogflow.messages.set(name, [{ name: `${name}/messages/M1`, content: 'private', participantRole: 'END_USER', createTime: '2026-11-30T10:00:11Z' }]);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', dialogflow.url, '--qps', '100', '--checkpoint', join(process.cwd(), '.test-output', `erasure-${nextMessageId()}.jsonl`)], {
+      env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none' },
+    });
+    expect(stdout).toContain('1 conversations (0 new, 0 updated, 0 unchanged, 1 kept erased), 0 messages new');
+    expect(await status(baseUrl(), name)).toBe(404);
+    expect(await remaining(name)).toEqual([]);
+  }, 60_000);
+});
+
+describe('who may erase', () => {
+  const READER = 'reporting@demo-project.iam.gserviceaccount.com';
+  const ERASER = 'privacy@example.com';
+  let key: TestKey;
+  let certs: CertsServer;
+  let stack: SpawnedStack;
+
+  beforeAll(async () => {
+    key = await makeKey('key-1');
+    certs = await startCertsServer([key]);
+    stack = await spawnStack(
+      { FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), AUTH_ALLOWED_EMAILS: `${READER},${ERASER}`, ERASURE_ALLOWED_EMAILS: ERASER, AUTH_CERTS_URL: certs.url, LOG_LEVEL: 'WARNING' },
+      join(process.cwd(), '.test-output', 'erasure-auth.log'),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await certs?.close();
+  });
+
+  it('refuses readers with 403 and callers without a token with 401, erasing nothing; erases for the erasers', async () => {
+    const target = `${parent}/conversations/auth-erase`;
+    expect((await post(baseUrl(), '/ingestLifecycleEvents', makePushBody(lifecycleEvent(target, 'CONVERSATION_STARTED')))).status).toBe(200);
+    const audience = `https://${new URL(stack.url).host}`;
+    const bearer = async (email: string) => ({ authorization: `Bearer ${await signToken(key, { aud: audience, email })}` });
+    expect((await erase(stack.url, target)).status).toBe(401);
+    const refused = await erase(stack.url, target, await bearer(READER));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { status: 'PERMISSION_DENIED', message: expect.stringContaining('ERASURE_ALLOWED_EMAILS') } });
+    expect((await fetch(`${stack.url}/v2/${target}`, { headers: await bearer(READER) })).status).toBe(200);
+    expect((await erase(stack.url, target, await bearer(ERASER))).status).toBe(200);
+    expect((await fetch(`${stack.url}/v2/${target}`, { headers: await bearer(READER) })).status).toBe(404);
+    const audit = readFileSync(join(process.cwd(), '.test-output', 'erasure-auth.log'), 'utf8');
+    expect(audit).toMatch(new RegExp(`"event":"erasure.done".*"erasedBy":"${ERASER}"`));
+  });
+});
+
+describe('the cost of an erasure', () => {
+  it('reads and deletes each document of a conversation of 1,000 messages once', async () => {
+    const counting = await startCountingFirestore();
+    const stack = await spawnStack({ FIRESTORE_EMULATOR_HOST: counting.host, LOG_LEVEL: 'WARNING' }, join(process.cwd(), '.test-output', 'erasure-cost.log'));
+    try {
+      const big = `${parent}/conversations/thousand`;
+      expect((await post(stack.url, '/ingestLifecycleEvents', makePushBody(lifecycleEvent(big, 'CONVERSATION_STARTED')))).status).toBe(200);
+      const bodies = Array.from({ length: 1000 }, (_, i) => makePushBody(messageEvent(big, `M${String(i).padStart(4, '0')}`)));
+      for (let i = 0; i < bodies.length; i += 50) await Promise.all(bodies.slice(i, i + 50).map((body) => post(stack.url, '/ingestMessageEvents', body)));
+      const before = counting.counts();
+      expect((await erase(stack.url, big)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const cost = difference(counting.counts(), before);
+      process.stdout.write(`erasure of 1000 messages: ${JSON.stringify(cost)}\n`);
+      // The transaction's read of the conversation, the 1,000 message names, and an empty query each for the
+      // messages (the last page), the recognition results and the quarantine; 1,000 deletes and 3 writes (the
+      // conversation's delete and its tombstone, and the erasure's registration).
+      expect(cost).toMatchObject({ documentReads: 1 + 1000 + 3, writes: 1000 + 3 });
+    } finally {
+      await stack.stop();
+      await counting.stop();
+    }
+  }, 90_000);
+});
+
