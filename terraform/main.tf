@@ -49,6 +49,8 @@ locals {
     # The second lock behind Cloud Run's IAM: the callers' ID tokens must carry one of these emails.
     AUTH_ALLOWED_EMAILS  = join(",", local.history_allowed_emails)
     CORS_ALLOWED_ORIGINS = join(",", var.history_cors_allowed_origins)
+    # Besides the function's own URL: gcloud's client ID, the audience of the tokens gcloud run services proxy sends.
+    AUTH_AUDIENCES = var.history_accept_gcloud_identity_tokens ? "32555940559.apps.googleusercontent.com" : ""
     # Of the callers above, who may also erase (DELETE).
     ERASURE_ALLOWED_EMAILS = join(",", local.history_eraser_emails)
   }

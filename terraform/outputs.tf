@@ -8,6 +8,11 @@ output "history_url" {
   value       = google_cloudfunctions2_function.this[local.history_function].service_config[0].uri
 }
 
+output "history_service_name" {
+  description = "Name of the history API's Cloud Run service, for gcloud run services proxy (README: the transcript viewer)."
+  value       = google_cloudfunctions2_function.this[local.history_function].name
+}
+
 output "lifecycle_topic" {
   description = "Full name of the topic for the conversation profile's notification_config (lifecycle events)."
   value       = google_pubsub_topic.events["lifecycle"].id

@@ -284,6 +284,12 @@ variable "history_erasers" {
   }
 }
 
+variable "history_accept_gcloud_identity_tokens" {
+  type        = bool
+  description = "Whether the history API also accepts the identity tokens gcloud mints for a person (audience 32555940559.apps.googleusercontent.com), which gcloud run services proxy sends, so that people open the viewer through it; the email check applies to them as to every token."
+  default     = true
+}
+
 variable "history_allowed_emails" {
   type        = list(string)
   description = "Emails whose Google ID tokens the history API accepts (checked in code behind Cloud Run's IAM); null derives them from the user: and serviceAccount: members of history_invokers."

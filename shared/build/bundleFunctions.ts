@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { loadViewerAssets } from '../viewer/assets';
 import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from '../wire/conversationEventDescriptor';
 
 /**
@@ -53,6 +54,7 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
   const directories = (await readdir(join(root, 'functions'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 
   const inlineDescriptor = inlineConversationEventDescriptor();
+  const inlineViewer = inlineViewerAssets();
   const built: BuiltFunction[] = [];
   for (const directory of directories.sort()) {
     const outputDirectory = join(outputRoot, directory);
@@ -76,7 +78,7 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
       define: { 'import.meta.url': '__importMetaUrl' },
       metafile: true,
       logLevel: 'warning',
-      plugins: [inlineDescriptor],
+      plugins: [inlineDescriptor, inlineViewer],
     });
     await writeFile(
       join(outputDirectory, 'package.json'),
@@ -100,6 +102,20 @@ function inlineConversationEventDescriptor(): Plugin {
           `export const CONVERSATION_EVENT_TYPE = ${JSON.stringify(CONVERSATION_EVENT_TYPE)};`,
           `export function loadConversationEventDescriptor() { return JSON.parse(${JSON.stringify(descriptorJson)}); }`,
         ].join('\n'),
+      }));
+    },
+  };
+}
+
+/** Replaces shared/viewer/assets.ts, which reads the viewer's files at run time, with their text. */
+function inlineViewerAssets(): Plugin {
+  const assets = JSON.stringify(loadViewerAssets());
+  return {
+    name: 'inline-viewer-assets',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]shared[\\/]viewer[\\/]assets\.ts$/ }, () => ({
+        loader: 'js',
+        contents: `const assets = ${assets};\nexport function loadViewerAssets() { return assets; }`,
       }));
     },
   };

@@ -5,6 +5,7 @@ import { createFirestoreHistoryReader } from '../firestore/historyReader';
 import { createHistoryHandler } from '../http/historyHandler';
 import { functionStarted } from '../platform/logEvents';
 import { createPageTokenCodec } from '../platform/pageTokens';
+import { loadViewerAssets } from '../viewer/assets';
 import { authenticatorFor, startFunction } from './startup';
 
 /** Wires the history API: configuration, the Firestore reader, page tokens, the use cases, the HTTP edge. */
@@ -24,6 +25,7 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
   functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.allowedEmails.length > 0 });
   return createHistoryHandler({
     queries,
+    viewer: loadViewerAssets(),
     erasure: { store: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }), allowedEmails: config.erasureAllowedEmails, servesProject },
     logger,
     corsAllowedOrigins: config.corsAllowedOrigins,

@@ -9,14 +9,16 @@ export type Authenticate = (req: Request) => Promise<TokenCheck>;
 type Verify = (authorization: string | string[] | undefined, audiences: string[]) => Promise<TokenCheck>;
 
 /**
- * Checks a request's Google ID token. The expected audience is the
- * configured one, or else this function's own URL as the request reached
- * it (`https://<Host>`): Pub/Sub mints the push token for the push
- * endpoint, and Cloud Run routes by Host, so a token minted for another
- * service cannot arrive here with a matching Host.
+ * Checks a request's Google ID token. The accepted audiences are this
+ * function's own URL as the request reached it (`https://<Host>`: Pub/Sub
+ * mints the push token for the push endpoint, and Cloud Run routes by Host,
+ * so a token minted for another service cannot arrive here with a matching
+ * Host), and the configured ones: a custom domain's URL, or the client ID
+ * of gcloud, whose identity tokens `gcloud run services proxy` sends for
+ * the person using it. The email check applies to every one of them.
  */
 export function createRequestAuthenticator(verify: Verify, configuredAudiences: string[]): Authenticate {
-  return (req) => verify(authorizationHeaders(req), configuredAudiences.length > 0 ? configuredAudiences : ownUrl(req));
+  return (req) => verify(authorizationHeaders(req), [...ownUrl(req), ...configuredAudiences]);
 }
 
 /** Every Authorization header as sent: Node's parsed headers keep only the first of duplicates. */

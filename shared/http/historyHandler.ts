@@ -2,6 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { eraseConversation } from '../domain/erasure';
 import type { ErasureStore } from '../domain/ports';
 import type { ConversationId } from '../domain/resourceNames';
+import type { ViewerAsset } from '../viewer/assets';
 import type { createHistoryQueries, HistoryResult } from '../domain/history/historyQueries';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
@@ -14,6 +15,8 @@ import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest
 import { statusForFailure } from './statusForOutcome';
 
 export interface HistoryHandlerDependencies {
+  /** The viewer's static files, by path (shared/viewer/assets.ts). */
+  viewer: Record<string, ViewerAsset>;
   queries: ReturnType<typeof createHistoryQueries>;
   /** Erasure (DELETE): the store, who may erase when authentication is on, and which projects are served. */
   erasure: { store: ErasureStore; allowedEmails: readonly string[]; servesProject: (project: string) => boolean };
@@ -34,7 +37,13 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
     const caller = await admitAuthenticated(req, res, deps.authenticate, log);
     if (!caller) return;
-    const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url, deps.defaultLocation);
+    const url = req.originalUrl ?? req.url;
+    const asset = method === 'GET' ? deps.viewer[url.split('?')[0]!] : undefined;
+    if (asset) {
+      serveViewerAsset(res, asset);
+      return;
+    }
+    const parsed = parseHistoryRequest(method, url, deps.defaultLocation);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });
@@ -74,6 +83,21 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     });
     sendJson(res, 200, result.value);
   };
+}
+
+/**
+ * A file of the viewer, with a policy that lets the page run its own script and style and reach only this
+ * origin: even text that got into the page as markup could run nothing.
+ */
+function serveViewerAsset(res: Response, asset: ViewerAsset): void {
+  res.set({
+    'Content-Type': asset.contentType,
+    'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+  });
+  res.status(200).send(asset.body);
 }
 
 /** DELETE of one conversation: its erasers only, the same answer every time, one audit line (erasure.ts). */

@@ -9,7 +9,8 @@ export const ROUTES = [
   {
     target: 'conversationHistory',
     module: '../../functions/conversation-history/index',
-    matches: (path: string) => path.startsWith('/v2/') || path.startsWith('/v2beta1/'),
+    // Its API, and the viewer at / (shared/viewer/).
+    matches: (path: string) => path.startsWith('/v2/') || path.startsWith('/v2beta1/') || path === '/' || path === '/viewer.js' || path === '/viewer.css',
   },
   {
     // Run on demand locally (curl -X POST); Cloud Scheduler's job when deployed. DIALOGFLOW_API_ENDPOINT points it

@@ -65,7 +65,7 @@ const EnvironmentSchema = z.object({
     .optional(),
   PAGE_TOKEN_SECRET: z.string().min(32, 'PAGE_TOKEN_SECRET must be at least 32 characters').optional(),
   AUTH_ALLOWED_EMAILS: list('AUTH_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
-  AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^https?:\/\/[^\s,]+$/, 'URLs'),
+  AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^(https?:\/\/[^\s,]+|[0-9]+(-[a-z0-9]+)?\.apps\.googleusercontent\.com)$/, 'URLs or OAuth client IDs'),
   AUTH_CERTS_URL: z.url({ error: 'AUTH_CERTS_URL must be a URL' }).default(GOOGLE_CERTS_URL),
   CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
   ERASURE_ALLOWED_EMAILS: list('ERASURE_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
@@ -108,7 +108,7 @@ export interface Config {
    */
   auth: {
     allowedEmails: string[];
-    /** The token's expected `aud`; empty means the function's own URL, `https://<Host>`. */
+    /** Audiences (`aud`) accepted besides the function's own URL (`https://<Host>`), such as gcloud's client ID. */
     audiences: string[];
     certsUrl: string;
   };
@@ -151,6 +151,7 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'AUTH_ALLOWED_EMAILS',
   'CORS_ALLOWED_ORIGINS',
   'ERASURE_ALLOWED_EMAILS',
+  'AUTH_AUDIENCES',
   'DIALOGFLOW_LOCATION',
   'RECONCILE_PARENTS',
   'RECONCILE_BATCH_SIZE',

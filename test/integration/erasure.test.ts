@@ -145,6 +145,8 @@ describe('DELETE of a conversation', () => {
 describe('who may erase', () => {
   const READER = 'reporting@demo-project.iam.gserviceaccount.com';
   const ERASER = 'privacy@example.com';
+  // The audience of the identity tokens gcloud mints for a person (gcloud run services proxy sends them).
+  const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
   let key: TestKey;
   let certs: CertsServer;
   let stack: SpawnedStack;
@@ -153,7 +155,14 @@ describe('who may erase', () => {
     key = await makeKey('key-1');
     certs = await startCertsServer([key]);
     stack = await spawnStack(
-      { FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), AUTH_ALLOWED_EMAILS: `${READER},${ERASER}`, ERASURE_ALLOWED_EMAILS: ERASER, AUTH_CERTS_URL: certs.url, LOG_LEVEL: 'WARNING' },
+      {
+        FIRESTORE_EMULATOR_HOST: inject('firestoreHost'),
+        AUTH_ALLOWED_EMAILS: `${READER},${ERASER}`,
+        ERASURE_ALLOWED_EMAILS: ERASER,
+        AUTH_AUDIENCES: GCLOUD_CLIENT_ID,
+        AUTH_CERTS_URL: certs.url,
+        LOG_LEVEL: 'WARNING',
+      },
       join(process.cwd(), '.test-output', 'erasure-auth.log'),
     );
   }, 60_000);
@@ -177,6 +186,15 @@ describe('who may erase', () => {
     expect((await fetch(`${stack.url}/v2/${target}`, { headers: await bearer(READER) })).status).toBe(404);
     const audit = readFileSync(join(process.cwd(), '.test-output', 'erasure-auth.log'), 'utf8');
     expect(audit).toMatch(new RegExp(`"event":"erasure.done".*"erasedBy":"${ERASER}"`));
+  });
+
+  it("accepts, beside the function's own URL, the audience of gcloud's identity tokens (gcloud run services proxy) for an allowed email, and no other", async () => {
+    const list = (audience: string, email = READER) =>
+      signToken(key, { aud: audience, email }).then((token) => fetch(`${stack.url}/v2/${parent}/conversations`, { headers: { authorization: `Bearer ${token}` } }));
+    expect((await list(`https://${new URL(stack.url).host}`)).status).toBe(200);
+    expect((await list(GCLOUD_CLIENT_ID)).status).toBe(200);
+    expect((await list(GCLOUD_CLIENT_ID, 'someone@example.com')).status).toBe(403);
+    expect((await list('https://another-service-uc.a.run.app')).status).toBe(401);
   });
 });
 

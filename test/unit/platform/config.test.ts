@@ -153,7 +153,7 @@ describe('loadConfig', () => {
     { name: 'refuses * mixed with projects', variable: 'SERVED_PROJECTS', value: '*,proj-a' },
     { name: 'refuses a page token secret under 32 characters', variable: 'PAGE_TOKEN_SECRET', value: 'short' },
     { name: 'refuses an allowed principal that is not an email', variable: 'AUTH_ALLOWED_EMAILS', value: 'push@p.iam.gserviceaccount.com,allUsers' },
-    { name: 'refuses an audience that is not a URL', variable: 'AUTH_AUDIENCES', value: 'my-function' },
+    { name: 'refuses an audience that is neither a URL nor an OAuth client ID', variable: 'AUTH_AUDIENCES', value: 'my-function' },
     { name: 'refuses a certificate source that is not a URL', variable: 'AUTH_CERTS_URL', value: 'certs' },
     { name: 'refuses a CORS origin with a path', variable: 'CORS_ALLOWED_ORIGINS', value: 'https://console.example.com/app' },
     { name: 'refuses an eraser that is not an email', variable: 'ERASURE_ALLOWED_EMAILS', value: 'group:privacy' },

@@ -1,0 +1,309 @@
+// The transcript viewer: plain browser JavaScript, served by the history function beside its API. It calls the
+// same history API any client calls (relative URLs, so behind a proxy too), with the same access control, and
+// has no rule the API does not have. Every text from the API is shown with textContent: never parsed as HTML.
+'use strict';
+
+const PAGE_SIZE = 50;
+const MESSAGE_PAGE_SIZE = 200;
+const ROLE_NAMES = { HUMAN_AGENT: 'Human agent', AUTOMATED_AGENT: 'Virtual agent', END_USER: 'End user', ROLE_UNSPECIFIED: 'Unknown role' };
+const EVENT_NAMES = {
+  CONVERSATION_STARTED: 'Started',
+  HUMAN_INTERVENTION_NEEDED: 'Human needed',
+  UNRECOVERABLE_ERROR: 'Error',
+  CONVERSATION_FINISHED: 'Finished',
+};
+
+const view = document.getElementById('view');
+const statusLine = document.getElementById('status');
+const breadcrumbs = document.getElementById('breadcrumbs');
+let current = 0; // Each route rendering gets a number; work of an older one is dropped.
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, value]) => value !== undefined && value !== ''));
+  const response = await fetch(`v2/${path}${query.size ? `?${query}` : ''}`, { headers: { accept: 'application/json' } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, (body.error && body.error.message) || response.statusText);
+  return body;
+}
+
+/** An element with children; strings become text nodes, never markup. */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function setStatus(text, isError = false) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', isError);
+}
+
+function formatTime(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+}
+
+function idOf(name) {
+  return String(name).slice(String(name).lastIndexOf('/') + 1);
+}
+
+function showError(error) {
+  const message = error instanceof ApiError ? `${error.status}: ${error.message}` : `The history API could not be reached: ${error.message}`;
+  setStatus(message, true);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routes: #/projects/{p}/locations/{l} lists, #/projects/{p}/locations/{l}/conversations/{c} shows a transcript.
+// ---------------------------------------------------------------------------------------------------------------
+
+function route() {
+  const token = ++current;
+  const path = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
+  const conversation = /^projects\/([^/]+)\/locations\/([^/]+)\/conversations\/([^/]+)$/.exec(path);
+  const parent = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(path);
+  setStatus('');
+  view.replaceChildren();
+  if (conversation) return showTranscript(token, `projects/${conversation[1]}/locations/${conversation[2]}`, path);
+  if (parent) return showList(token, path);
+  return showHome();
+}
+
+function setBreadcrumbs(parent, conversationName) {
+  breadcrumbs.replaceChildren(
+    ...(parent ? [el('a', { href: `#/${parent}` }, parent)] : []),
+    ...(conversationName ? [' / ', el('span', {}, idOf(conversationName))] : []),
+  );
+}
+
+function showHome() {
+  setBreadcrumbs();
+  const saved = JSON.parse(localStorage.getItem('conversation-history.parent') || '{}');
+  const project = el('input', { name: 'project', required: true, value: saved.project || '', placeholder: 'my-project' });
+  const place = el('input', { name: 'location', required: true, value: saved.location || 'global' });
+  view.append(
+    el('h1', {}, 'Open the conversations of a project'),
+    el(
+      'form',
+      {
+        class: 'open',
+        onsubmit: (event) => {
+          event.preventDefault();
+          localStorage.setItem('conversation-history.parent', JSON.stringify({ project: project.value.trim(), location: place.value.trim() }));
+          location.hash = `#/projects/${encodeURIComponent(project.value.trim())}/locations/${encodeURIComponent(place.value.trim())}`;
+        },
+      },
+      el('label', {}, 'Project', project),
+      el('label', {}, 'Location', place),
+      el('button', { type: 'submit' }, 'Open'),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The list of a location's conversations: newest first, filtered by state and start time, a page at a time.
+// ---------------------------------------------------------------------------------------------------------------
+
+function toFilter(state, from, to) {
+  const parts = [];
+  if (state) parts.push(`lifecycle_state = "${state}"`);
+  if (from) parts.push(`start_time >= "${new Date(from).toISOString()}"`);
+  if (to) parts.push(`start_time < "${new Date(to).toISOString()}"`);
+  return parts.join(' AND ');
+}
+
+function showList(token, parent) {
+  setBreadcrumbs(parent);
+  const state = el('select', { name: 'state' }, el('option', { value: '' }, 'Any state'), el('option', { value: 'IN_PROGRESS' }, 'In progress'), el('option', { value: 'COMPLETED' }, 'Completed'));
+  const from = el('input', { name: 'from', type: 'datetime-local' });
+  const to = el('input', { name: 'to', type: 'datetime-local' });
+  const rows = el('tbody');
+  const newer = el('button', { type: 'button', disabled: true }, 'Newer');
+  const older = el('button', { type: 'button', disabled: true }, 'Older');
+  // The tokens of the pages shown so far: the first page has none.
+  let pages = [''];
+
+  async function load(pageIndex) {
+    setStatus('Loading conversations...');
+    try {
+      const page = await api(`${parent}/conversations`, { pageSize: PAGE_SIZE, pageToken: pages[pageIndex], filter: toFilter(state.value, from.value, to.value) });
+      if (token !== current) return;
+      const conversations = page.conversations || [];
+      rows.replaceChildren(...conversations.map(toRow));
+      pages = pages.slice(0, pageIndex + 1);
+      if (page.nextPageToken) pages.push(page.nextPageToken);
+      newer.disabled = pageIndex === 0;
+      older.disabled = !page.nextPageToken;
+      newer.onclick = () => load(pageIndex - 1);
+      older.onclick = () => load(pageIndex + 1);
+      setStatus(conversations.length ? `Page ${pageIndex + 1}: ${conversations.length} conversations` : 'No conversations match');
+    } catch (error) {
+      if (token === current) showError(error);
+    }
+  }
+
+  function toRow(conversation) {
+    const metadata = conversation.historyMetadata || {};
+    return el(
+      'tr',
+      { 'data-name': conversation.name },
+      el('td', {}, el('a', { href: `#/${conversation.name}` }, idOf(conversation.name))),
+      el('td', {}, el('span', { class: 'state' }, conversation.lifecycleState || '')),
+      el('td', {}, formatTime(conversation.startTime)),
+      el('td', {}, formatTime(conversation.endTime)),
+      el('td', { class: 'count' }, (metadata.humanInterventions || []).length),
+      el('td', { class: 'count' }, (metadata.unrecoverableErrors || []).length),
+    );
+  }
+
+  view.append(
+    el('h1', {}, 'Conversations'),
+    el(
+      'form',
+      {
+        class: 'filters',
+        onsubmit: (event) => {
+          event.preventDefault();
+          pages = [''];
+          load(0);
+        },
+      },
+      el('label', {}, 'State', state),
+      el('label', {}, 'Started from', from),
+      el('label', {}, 'Started before', to),
+      el('button', { type: 'submit' }, 'Apply'),
+    ),
+    el(
+      'table',
+      {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'Conversation'), el('th', {}, 'State'), el('th', {}, 'Start'), el('th', {}, 'End'), el('th', {}, 'Human needed'), el('th', {}, 'Errors'))),
+      rows,
+    ),
+    el('div', { class: 'pager' }, newer, older),
+  );
+  return load(0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A transcript: the lifecycle as a timeline, the messages oldest first. The newest page comes first and shows the
+// end; older pages come in as the reader scrolls up, so a conversation of thousands of messages opens at once.
+// ---------------------------------------------------------------------------------------------------------------
+
+async function showTranscript(token, parent, name) {
+  setBreadcrumbs(parent, name);
+  setStatus('Loading the conversation...');
+  let conversation;
+  try {
+    conversation = await api(name);
+  } catch (error) {
+    if (token === current) showError(error);
+    return;
+  }
+  if (token !== current) return;
+  const events = (conversation.historyMetadata && conversation.historyMetadata.lifecycleEvents) || [];
+  const transcript = el('section', { class: 'transcript', 'aria-label': 'Messages, oldest first' });
+  const sentinel = el('div', { class: 'sentinel' }, 'Loading older messages...');
+  transcript.append(sentinel);
+  view.append(
+    el('h1', {}, idOf(name)),
+    el(
+      'dl',
+      { class: 'facts' },
+      fact('State', conversation.lifecycleState),
+      fact('Start', formatTime(conversation.startTime)),
+      fact('End', formatTime(conversation.endTime)),
+      fact('Stage', conversation.conversationStage),
+      fact('Profile', conversation.conversationProfile),
+      fact('Phone number', conversation.phoneNumber && conversation.phoneNumber.phoneNumber),
+    ),
+    el('h2', {}, 'Lifecycle'),
+    el('ol', { class: 'timeline' }, events.length ? events.map(toTimelineItem) : el('li', {}, 'No lifecycle events were received')),
+    el('h2', {}, 'Messages'),
+    transcript,
+  );
+
+  let pageToken = '';
+  let loaded = 0;
+  let loading = false;
+  let done = false;
+  async function loadOlder() {
+    if (loading || done) return;
+    loading = true;
+    try {
+      const page = await api(`${name}/messages`, { pageSize: MESSAGE_PAGE_SIZE, pageToken });
+      if (token !== current) return;
+      const messages = (page.messages || []).slice().reverse();
+      // Older messages go above the ones shown; the reader's place stays where it was.
+      const fromBottom = transcript.scrollHeight - transcript.scrollTop;
+      sentinel.after(...messages.map(toMessage));
+      transcript.scrollTop = transcript.scrollHeight - fromBottom;
+      loaded += messages.length;
+      pageToken = page.nextPageToken || '';
+      done = !pageToken;
+      sentinel.textContent = done ? (loaded ? 'The conversation starts here' : 'No messages') : 'Scroll up for older messages';
+      setStatus(`${loaded} messages${done ? '' : ' so far'}`);
+    } catch (error) {
+      if (token === current) showError(error);
+    } finally {
+      loading = false;
+    }
+  }
+
+  await loadOlder();
+  transcript.scrollTop = transcript.scrollHeight;
+  new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) loadOlder();
+  }, { root: transcript }).observe(sentinel);
+}
+
+function fact(term, value) {
+  return value ? [el('dt', {}, term), el('dd', {}, value)] : [];
+}
+
+function toTimelineItem(event) {
+  const status = event.errorStatus;
+  return el(
+    'li',
+    { class: event.type === 'UNRECOVERABLE_ERROR' ? 'error' : undefined },
+    el('strong', {}, EVENT_NAMES[event.type] || String(event.type)),
+    ' ',
+    formatTime(event.publishTime),
+    status ? ` (status ${status.code ?? '?'}${status.message ? `: ${status.message}` : ''})` : '',
+  );
+}
+
+function toMessage(message) {
+  const role = String(message.participantRole || 'ROLE_UNSPECIFIED');
+  const sentiment = message.sentimentAnalysis && message.sentimentAnalysis.queryTextSentiment;
+  return el(
+    'article',
+    { class: `message ${role}`, 'data-name': message.name },
+    el(
+      'div',
+      { class: 'meta' },
+      el('span', { class: 'role' }, ROLE_NAMES[role] || role),
+      el('time', { datetime: message.createTime }, formatTime(message.createTime)),
+      sentiment ? el('span', { class: 'sentiment' }, `sentiment ${Number(sentiment.score ?? 0).toFixed(2)} (magnitude ${Number(sentiment.magnitude ?? 0).toFixed(2)})`) : null,
+    ),
+    el('div', { class: 'text' }, message.content || ''),
+  );
+}
+
+window.addEventListener('hashchange', route);
+route();

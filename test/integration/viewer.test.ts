@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
+import { baseUrl, ingestAll } from '../support/stack';
+
+/**
+ * The transcript viewer in a real browser (Debian's Chromium, driven by playwright-core) against the running
+ * stack: the list and its filter, a transcript's order, roles, sentiment and timeline, markup shown as text with
+ * nothing run, no script errors, and a transcript of 2,000 messages that opens at once and pages in.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const project = uniqueProject();
+const parent = `projects/${project}/locations/global`;
+const name = (id: string) => `${parent}/conversations/${id}`;
+const MARKUP = '<img src=x onerror="window.__injected = 1"><script>window.__injected = 2</script><b>bold?</b>';
+
+// The page's elements as these tests read them (the project compiles without the DOM's types).
+interface Node {
+  textContent: string | null;
+  querySelector(selector: string): Node | null;
+  querySelectorAll(selector: string): ArrayLike<Node>;
+}
+
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+/** The one request these tests make fail on purpose. */
+const EXPECTED_FAILURE = `/v2/${name('nowhere')}`;
+
+const message = (conversation: string, id: string, createTime: string, role: string, content: string, extra: Record<string, unknown> = {}) => ({
+  path: '/ingestMessageEvents',
+  body: makePushBody(messageEvent(name(conversation), id, { createTime, participantRole: role, content, ...extra })),
+});
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The viewer's browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run installs it when missing)`);
+  }
+  await ingestAll([
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('alpha'), 'CONVERSATION_STARTED'), { publishTime: '2026-11-20T10:00:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('alpha'), 'HUMAN_INTERVENTION_NEEDED'), { publishTime: '2026-11-20T10:02:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('alpha'), 'UNRECOVERABLE_ERROR', { errorStatus: { code: 13, message: 'Speech recognition failed' } }), { publishTime: '2026-11-20T10:03:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('alpha'), 'CONVERSATION_FINISHED'), { publishTime: '2026-11-20T10:10:00Z' }) },
+    message('alpha', 'a3', '2026-11-20T10:04:00Z', 'HUMAN_AGENT', 'This is Dana, I can help.'),
+    message('alpha', 'a1', '2026-11-20T10:00:05Z', 'END_USER', 'My order never arrived', { sentimentAnalysis: { queryTextSentiment: { score: -0.6, magnitude: 0.8 } } }),
+    message('alpha', 'a2', '2026-11-20T10:00:06Z', 'AUTOMATED_AGENT', 'Let me connect you to an agent.'),
+    message('alpha', 'a4', '2026-11-20T10:05:00Z', 'END_USER', MARKUP),
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('beta'), 'CONVERSATION_STARTED'), { publishTime: '2026-11-25T09:00:00Z' }) },
+    { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('long'), 'CONVERSATION_STARTED'), { publishTime: '2026-11-22T08:00:00Z' }) },
+    ...Array.from({ length: 2000 }, (_, i) =>
+      message('long', `L${String(i).padStart(4, '0')}`, new Date(Date.UTC(2026, 10, 22, 8) + i * 1000).toISOString(), i % 2 ? 'END_USER' : 'HUMAN_AGENT', `line ${i}`),
+    ),
+  ], 50);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (entry) => {
+    // A failed request is told below, by its URL; every other console error is a problem.
+    if (entry.type() === 'error' && !entry.text().startsWith('Failed to load resource')) problems.push(`console error: ${entry.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith(EXPECTED_FAILURE)) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const rows = () => page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as Node).querySelectorAll('td'), (td) => td.textContent?.trim())));
+
+describe('the viewer', () => {
+  it("lists a location's conversations newest first, with their state, times, interventions and errors, and filters them", async () => {
+    await page.goto(`${baseUrl()}/#/${parent}`);
+    await page.getByText('Page 1: 3 conversations').waitFor();
+    expect(await rows()).toEqual([
+      ['beta', 'IN_PROGRESS', '2026-11-25 09:00:00 UTC', '', '0', '0'],
+      ['long', 'IN_PROGRESS', '2026-11-22 08:00:00 UTC', '', '0', '0'],
+      ['alpha', 'COMPLETED', '2026-11-20 10:00:00 UTC', '2026-11-20 10:10:00 UTC', '1', '1'],
+    ]);
+    await page.selectOption('select[name=state]', 'COMPLETED');
+    await page.click('button[type=submit]');
+    await page.getByText('Page 1: 1 conversations').waitFor();
+    expect((await rows()).map((row) => row[0])).toEqual(['alpha']);
+  });
+
+  it('shows a transcript oldest first with each speaker, time and sentiment, and the lifecycle as a timeline', async () => {
+    await page.goto(`${baseUrl()}/#/${name('alpha')}`);
+    await page.getByText('The conversation starts here').waitFor();
+    const messages = await page.locator('article.message').evaluateAll((articles) =>
+      (articles as unknown as Node[]).map((article) => [
+        article.querySelector('.role')?.textContent,
+        article.querySelector('time')?.textContent,
+        article.querySelector('.text')?.textContent,
+        article.querySelector('.sentiment')?.textContent ?? null,
+      ]),
+    );
+    expect(messages).toEqual([
+      ['End user', '2026-11-20 10:00:05 UTC', 'My order never arrived', 'sentiment -0.60 (magnitude 0.80)'],
+      ['Virtual agent', '2026-11-20 10:00:06 UTC', 'Let me connect you to an agent.', null],
+      ['Human agent', '2026-11-20 10:04:00 UTC', 'This is Dana, I can help.', null],
+      ['End user', '2026-11-20 10:05:00 UTC', MARKUP, null],
+    ]);
+    expect(await page.locator('.timeline li').allTextContents()).toEqual([
+      'Started 2026-11-20 10:00:00 UTC',
+      'Human needed 2026-11-20 10:02:00 UTC',
+      'Error 2026-11-20 10:03:00 UTC (status 13: Speech recognition failed)',
+      'Finished 2026-11-20 10:10:00 UTC',
+    ]);
+    await page.screenshot({ path: join(process.cwd(), '.test-output', 'viewer-transcript.png'), fullPage: true });
+  });
+
+  it('shows a message full of markup as its text, running nothing of it', async () => {
+    await page.goto(`${baseUrl()}/#/${name('alpha')}`);
+    await page.getByText('The conversation starts here').waitFor();
+    const last = page.locator('article.message .text').last();
+    expect(await last.textContent()).toBe(MARKUP);
+    expect(await last.locator('img, script, b').count()).toBe(0);
+    expect(await page.evaluate('window.__injected')).toBeUndefined();
+  });
+
+  it('opens a transcript of 2,000 messages at its end at once, and pages the older ones in as the reader scrolls up', async () => {
+    await page.goto(`${baseUrl()}/#/${name('long')}`);
+    await page.getByText('200 messages so far').waitFor();
+    // One page in the page, the newest at the bottom, in view.
+    expect(await page.locator('article.message').count()).toBe(200);
+    expect(await page.locator('article.message .text').last().textContent()).toBe('line 1999');
+    const transcript = page.locator('section.transcript');
+    for (let pages = 0; pages < 20 && (await page.locator('.sentinel').textContent()) !== 'The conversation starts here'; pages++) {
+      await transcript.evaluate((element) => (element.scrollTop = 0));
+      const shown = await page.locator('article.message').count();
+      // A function, not a string: the page's Content-Security-Policy refuses eval, as it should.
+      await page.waitForFunction((count) => {
+        const document = (globalThis as unknown as { document: Node }).document;
+        return document.querySelectorAll('article.message').length > count || document.querySelector('.sentinel')?.textContent === 'The conversation starts here';
+      }, shown);
+    }
+    const texts = await page.locator('article.message .text').allTextContents();
+    expect(texts).toEqual(Array.from({ length: 2000 }, (_, i) => `line ${i}`));
+  }, 60_000);
+
+  it('opens the list and a transcript from deep links, and says so when a conversation does not exist', async () => {
+    await page.goto(`${baseUrl()}/#/${name('nowhere')}`);
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').textContent()).toBe(`404: Conversation ${name('nowhere')} not found`);
+    await page.goto(`${baseUrl()}/#/${parent}`);
+    await page.getByText('Page 1: 3 conversations').waitFor();
+    await page.click(`a[href="#/${name('beta')}"]`);
+    await page.getByText('No messages').waitFor();
+    expect(page.url()).toBe(`${baseUrl()}/#/${name('beta')}`);
+  });
+
+  it('raised no script error and opened no dialog in all of the above', () => {
+    expect(problems).toEqual([]);
+  });
+});
