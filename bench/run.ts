@@ -20,7 +20,27 @@ import { benchQueryPaging } from './queryPaging';
 import { round } from './lib/stats';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const USAGE = `usage: npm run bench [-- --quick]
+
+Measures handler overhead, end-to-end throughput, Firestore operations per event, cold start, CPU per event and
+query paging, each beside a baseline or peer measured in the same run, and prints a table with the ratios
+(written to bench/results/<time>.json too). A full run takes a few minutes on two cores.
+
+  --quick   fewer and shorter runs, for a smoke check
+  --help    this text
+`;
+let parsedArgs;
+try {
+  parsedArgs = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsedArgs.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const { values } = parsedArgs;
 const quick = values.quick;
 const load = { runs: quick ? 1 : 5, seconds: quick ? 2 : 5, connections: 50 };
 
