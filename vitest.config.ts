@@ -9,7 +9,9 @@ export default defineConfig({
     setupFiles: ['test/support/fileSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration files share one running stack and one emulator; each test uses its own conversation ids.
+    // Integration files share one running stack and one emulator; each test uses its own conversation ids, so
+    // files run side by side: most of their time is spent waiting on the stack, the emulator and child processes.
     pool: 'forks',
+    maxWorkers: 3,
   },
 });

@@ -8,6 +8,7 @@ import { lifecycleEvent } from '../test/support/builders';
 import { toPushBody } from '../shared/local/pushDelivery';
 import { startCountingFirestore } from './lib/countingFirestore';
 import { BUILD_DIRECTORY, stopProcess } from './lib/processes';
+import { writePeerSource } from './peer';
 import { findFreePort } from '../shared/local/embeddedFirestore';
 import { median, ratio, repeat } from './lib/stats';
 
@@ -21,10 +22,14 @@ import { median, ratio, repeat } from './lib/stats';
  */
 export interface ColdStart {
   trivialFirst2xxMs: number;
+  /** The hand-written peer (bench/servers/peerFunction.js), started the same way: what storing by hand costs. */
+  peerFirst2xxMs: number;
   functions: Array<{
     directory: string;
     first2xxMs: number;
     ratio: number;
+    /** To the peer: the honest comparison for a function that stores something. */
+    peerRatio: number;
     moduleLoadMs: number;
     bundleKiB: number;
     /** The same function with the Firestore client bundled too (an alternative measured, not shipped). */
@@ -41,7 +46,9 @@ const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
   'conversation-history': 'conversationHistory',
+  'reconcile-conversations': 'reconcileConversations',
   trivial: 'trivial',
+  peer: 'peer',
 };
 
 /** The alternative: the Firestore client bundled with the function instead of installed beside it. */
@@ -77,6 +84,7 @@ function writeTrivialBundle(): string {
 let sequence = 0;
 function firstRequest(directory: string): { path: string; init: RequestInit } {
   if (directory === 'conversation-history') return { path: '/v2/projects/bench-project/locations/global/conversations?pageSize=1', init: {} };
+  if (directory === 'reconcile-conversations') return { path: '/', init: { method: 'POST' } };
   const body = toPushBody({ event: lifecycleEvent(`projects/bench-project/locations/global/conversations/Cold${sequence++}`, 'CONVERSATION_STARTED'), publishTime: '2026-11-02T14:00:00Z', messageId: `cold-${sequence}` });
   return { path: '/', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } };
 }
@@ -126,6 +134,7 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
   const env = { FIRESTORE_EMULATOR_HOST: firestore.host };
   try {
     const trivialFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('trivial', trivialDirectory, env), 1));
+    const peerFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('peer', writePeerSource(), env), 1));
     const functions = [];
     for (const fn of built) {
       const first2xxMs = median(await repeat(options.runs, () => timeToFirst2xx(fn.directory, `dist/${fn.directory}`, env), 1));
@@ -137,6 +146,7 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
         directory: fn.directory,
         first2xxMs,
         ratio: ratio(first2xxMs, trivialFirst2xxMs),
+        peerRatio: ratio(first2xxMs, peerFirst2xxMs),
         moduleLoadMs: moduleLoad,
         bundleKiB: fn.bundleBytes / 1024,
         firestoreBundled: { first2xxMs: bundledFirst2xx, ratio: ratio(bundledFirst2xx, trivialFirst2xxMs), moduleLoadMs: bundledLoad, bundleKiB: alternative.bundleKiB },
@@ -144,6 +154,7 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
     }
     return {
       trivialFirst2xxMs,
+      peerFirst2xxMs,
       functions,
       trivialModuleLoadMs: median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(trivialDirectory, 'index.js')]))),
       firestoreClientLoadMs: median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', '@google-cloud/firestore']))),

@@ -127,13 +127,15 @@ let done = 0;
 for (const conversation of pending) {
   const name = String(conversation['name']);
   let result: BackfilledConversation | undefined;
-  for (let attempt = 1; attempt <= 3 && !result; attempt++) {
+  // Dialogflow's transient answers were retried by the adapter; what fails here is the store, or what retries did not
+  // fix. The store may be busy for a while: after a crash, the crashed run's open transaction holds its lock until
+  // Firestore gives it up. So: six attempts, waiting 1, 2, 4, 8 and 16 s between them.
+  for (let attempt = 1; attempt <= 6 && !result; attempt++) {
     try {
       result = await backfillConversation(deps, conversation);
     } catch (error) {
-      // Dialogflow's transient answers were retried by the adapter; this is the store, or what retries did not fix.
-      if (attempt === 3) failures.push({ conversation: name, reason: (error as Error).message.split('\n')[0]!.slice(0, 300) });
-      else await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      if (attempt === 6) failures.push({ conversation: name, reason: (error as Error).message.split('\n')[0]!.slice(0, 300) });
+      else await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
     }
   }
   if (result) {

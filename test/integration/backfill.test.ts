@@ -205,8 +205,8 @@ describe('npm run backfill against the Dialogflow test double', () => {
 
     const requestsBefore = double.requests.length;
     double.failNext(429, 2);
-    const { code, stdout } = await backfill(store, ['--endpoint', double.url, '--qps', '100', '--checkpoint', checkpoint]);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await backfill(store, ['--endpoint', double.url, '--qps', '100', '--checkpoint', checkpoint]);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).toContain(`${40 - finishedBefore} conversations (`);
     expect(stdout).toMatch(new RegExp(`; ${finishedBefore} skipped as finished in an earlier run; \\d+ Dialogflow calls \\(2 retried\\)`));
     // The finished ones were not asked for their messages again.
@@ -220,5 +220,5 @@ describe('npm run backfill against the Dialogflow test double', () => {
     expect(stored.size).toBe(40);
     for (const doc of stored.docs) expect((await doc.ref.collection('messages').get()).size, doc.id).toBe(3);
     await db.terminate();
-  }, 90_000);
+  }, 150_000);
 });

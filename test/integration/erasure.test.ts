@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { difference, startCountingFirestore } from '../../bench/lib/countingFirestore';
+import { Firestore } from '@google-cloud/firestore';
 import { TOMBSTONE_DAYS } from '../../shared/domain/erasure';
+import { EMULATOR_PROJECT_ID } from '../../shared/platform/config';
+import { seedMessages } from '../support/seed';
 import { lifecycleEvent, makePushBody, messageEvent, nextMessageId, uniqueProject } from '../support/builders';
 import { startDialogflowDouble, type DialogflowDouble } from '../support/dialogflowDouble';
 import { spawnStack, type SpawnedStack } from '../support/spawnStack';
@@ -205,8 +208,10 @@ describe('the cost of an erasure', () => {
     try {
       const big = `${parent}/conversations/thousand`;
       expect((await post(stack.url, '/ingestLifecycleEvents', makePushBody(lifecycleEvent(big, 'CONVERSATION_STARTED')))).status).toBe(200);
-      const bodies = Array.from({ length: 1000 }, (_, i) => makePushBody(messageEvent(big, `M${String(i).padStart(4, '0')}`)));
-      for (let i = 0; i < bodies.length; i += 50) await Promise.all(bodies.slice(i, i + 50).map((body) => post(stack.url, '/ingestMessageEvents', body)));
+      // The messages written as ingest writes them, in batches: what is measured is their erasure.
+      const db = new Firestore({ projectId: EMULATOR_PROJECT_ID, host: counting.host, ssl: false });
+      await seedMessages(db, big, Array.from({ length: 1000 }, (_, i) => ({ id: `M${String(i).padStart(4, '0')}`, createTime: new Date(Date.UTC(2026, 10, 30, 9) + i * 1000).toISOString(), role: 'END_USER', content: `line ${i}` })));
+      await db.terminate();
       const before = counting.counts();
       expect((await erase(stack.url, big)).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -32,8 +32,9 @@ import {
  */
 
 const DEADLINE_MS = 1_000;
-const CONVERSATIONS = 100;
-const MESSAGES_PER_CONVERSATION = 22;
+// Sized by what it proves: deliveries in flight before, during and after the fault, repeats included.
+const CONVERSATIONS = 40;
+const MESSAGES_PER_CONVERSATION = 15;
 const CONCURRENCY = 25;
 const FAULT_MS = 2_500;
 const LOG_PATH = join(process.cwd(), '.test-output', 'faults-stack.log');

@@ -194,9 +194,9 @@ describe('requests that are not push deliveries are refused with a 4xx and a rea
 });
 
 describe('nothing is written outside the conversation a delivery names', () => {
-  const ALLOWED_ROOTS = ['projects', 'quarantine'];
+  const ALLOWED_ROOTS = ['projects', 'quarantine', 'erasures'];
 
-  it('creates no root collection but projects and quarantine', async () => {
+  it('creates no root collection but projects, quarantine and erasures', async () => {
     const db = testFirestore();
     let roots: string[] | undefined;
     try {

@@ -127,7 +127,7 @@ async function checkOutcome(report: SubscriptionReport, messages: PushMessage[],
 
 describe('a stack restarted with SIGTERM in the middle of the load', () => {
   it('restarted cold, then replaced by a new process, loses nothing acknowledged and stores every event exactly once', async () => {
-    const messages = workload('CvRestart', 100, 22);
+    const messages = workload('CvRestart', 40, 15);
     let current = await startStack('cold-1');
     const auditor = createAckAuditor();
     const acknowledgedBy = new Map<string, number>();
@@ -183,7 +183,7 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
   }, 85_000);
 
   it('pushed to over kept-alive connections until its grace period ends, still exits within 10 s and loses nothing acknowledged', async () => {
-    const messages = workload('CvKeptAlive', 100, 45);
+    const messages = workload('CvKeptAlive', 40, 20);
     let current = await startStack('kept-alive-1');
     const auditor = createAckAuditor();
     const run = startPushSubscription(messages, {

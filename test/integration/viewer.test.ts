@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
-import { baseUrl, ingestAll } from '../support/stack';
+import { seedMessages } from '../support/seed';
+import { baseUrl, ingestAll, testFirestore } from '../support/stack';
 
 /**
  * The transcript viewer in a real browser (Debian's Chromium, driven by playwright-core) against the running
@@ -50,10 +51,9 @@ beforeAll(async () => {
     message('alpha', 'a4', '2026-11-20T10:05:00Z', 'END_USER', MARKUP),
     { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('beta'), 'CONVERSATION_STARTED'), { publishTime: '2026-11-25T09:00:00Z' }) },
     { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name('long'), 'CONVERSATION_STARTED'), { publishTime: '2026-11-22T08:00:00Z' }) },
-    ...Array.from({ length: 2000 }, (_, i) =>
-      message('long', `L${String(i).padStart(4, '0')}`, new Date(Date.UTC(2026, 10, 22, 8) + i * 1000).toISOString(), i % 2 ? 'END_USER' : 'HUMAN_AGENT', `line ${i}`),
-    ),
   ], 50);
+  // 2,000 messages written as ingest writes them, in batches: what is tested is reading them.
+  await seedMessages(testFirestore(), name('long'), Array.from({ length: 2000 }, (_, i) => ({ id: `L${String(i).padStart(4, '0')}`, createTime: new Date(Date.UTC(2026, 10, 22, 8) + i * 1000).toISOString(), role: i % 2 ? 'END_USER' : 'HUMAN_AGENT', content: `line ${i}` })));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
