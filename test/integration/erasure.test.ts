@@ -209,7 +209,11 @@ describe('the cost of an erasure', () => {
       const big = `${parent}/conversations/thousand`;
       expect((await post(stack.url, '/ingestLifecycleEvents', makePushBody(lifecycleEvent(big, 'CONVERSATION_STARTED')))).status).toBe(200);
       // The messages written as ingest writes them, in batches: what is measured is their erasure.
-      const db = new Firestore({ projectId: EMULATOR_PROJECT_ID, host: counting.host, ssl: false });
+      // The client takes FIRESTORE_EMULATOR_HOST (this run's emulator) over any host it is given: give it the counted one.
+      const runEmulator = process.env['FIRESTORE_EMULATOR_HOST'];
+      process.env['FIRESTORE_EMULATOR_HOST'] = counting.host;
+      const db = new Firestore({ projectId: EMULATOR_PROJECT_ID });
+      process.env['FIRESTORE_EMULATOR_HOST'] = runEmulator;
       await seedMessages(db, big, Array.from({ length: 1000 }, (_, i) => ({ id: `M${String(i).padStart(4, '0')}`, createTime: new Date(Date.UTC(2026, 10, 30, 9) + i * 1000).toISOString(), role: 'END_USER', content: `line ${i}` })));
       await db.terminate();
       const before = counting.counts();
