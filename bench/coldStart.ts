@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { bundleFunctions } from '../shared/build/bundleFunctions';
+import { FUNCTION_DEPENDENCIES, bundleFunctions, sharedBuildOptions } from '../shared/build/bundleFunctions';
 import { lifecycleEvent } from '../test/support/builders';
 import { toPushBody } from '../shared/local/pushDelivery';
 import { startCountingFirestore } from './lib/countingFirestore';
@@ -64,9 +64,10 @@ async function buildFirestoreBundled(directory: string): Promise<{ source: strin
     format: 'cjs',
     minify: true,
     keepNames: true,
-    external: ['@google-cloud/functions-framework'],
+    external: ['@google-cloud/functions-framework', ...(FUNCTION_DEPENDENCIES[directory] ?? [])],
     metafile: true,
     logLevel: 'error',
+    ...sharedBuildOptions(),
   });
   writeFileSync(join(source, 'package.json'), JSON.stringify({ name: directory, main: 'index.js' }));
   const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.js'));
@@ -95,11 +96,13 @@ async function timeToFirst2xx(directory: string, source: string, env: Record<str
   const started = performance.now();
   const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${TARGETS[directory]}`, `--source=${source}`, `--port=${port}`], {
     env: { ...process.env, ...env, METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${directory} exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`${directory} exited with ${child.exitCode}: ${stderr.slice(-1500)}`);
       if (performance.now() - started > 30_000) throw new Error(`${directory} gave no 2xx within 30 s`);
       try {
         const response = await fetch(`http://127.0.0.1:${port}${path}`, init);
@@ -131,7 +134,8 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
   const built = await bundleFunctions();
   const trivialDirectory = writeTrivialBundle();
   const firestore = await startCountingFirestore();
-  const env = { FIRESTORE_EMULATOR_HOST: firestore.host };
+  // A project for every function, the hand-written peer included (its client cannot detect one here).
+  const env = { FIRESTORE_EMULATOR_HOST: firestore.host, GOOGLE_CLOUD_PROJECT: 'bench-project' };
   try {
     const trivialFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('trivial', trivialDirectory, env), 1));
     const peerFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('peer', writePeerSource(), env), 1));

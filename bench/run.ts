@@ -118,14 +118,18 @@ const worstCpu = Math.max(peer.messages.ours.cpuMsPerEvent / peer.messages.peer.
 print(`Goal: CPU per event <= 1.25 x the peer: worst ${round(worstCpu)} (${verdict(worstCpu <= 1.25)})`);
 
 const paging = await benchQueryPaging({ passes: quick ? 1 : 3 });
-print(`\n## 6. Query paging (${paging.messages} messages, pages of ${paging.pageSize}, ${paging.pages} pages)`);
-print('| first page | second page | last page | median page | last / first | last / second | max documents read per page |');
-print('|---|---|---|---|---|---|---|');
+print(`\n## 6. Query paging (${paging.messages} messages, pages of ${paging.pageSize}, ${paging.pages} pages; latency on ${paging.latencyEmulator})`);
+print('| first page | second page | last page | median page | last / first | max documents read per page |');
+print('|---|---|---|---|---|---|');
+print(`| ${ms(paging.firstPageMs)} | ${ms(paging.secondPageMs)} | ${ms(paging.lastPageMs)} | ${ms(paging.medianPageMs)} | ${round(paging.lastToFirstRatio)} | ${paging.maxDocumentsReadPerPage} |`);
+// pageSize + 1 messages (the one more tells whether a next page exists) and the conversation, read beside every
+// page so that an erased conversation serves nothing (shared/domain/erasure.ts).
+print(`Goal: documents read per page <= pageSize + 1 messages + the conversation: ${paging.maxDocumentsReadPerPage} (${verdict(paging.maxDocumentsReadPerPage <= paging.pageSize + 2)})`);
 print(
-  `| ${ms(paging.firstPageMs)} | ${ms(paging.secondPageMs)} | ${ms(paging.lastPageMs)} | ${ms(paging.medianPageMs)} | ${round(paging.lastToFirstRatio)} | ${round(paging.lastPageMs / paging.secondPageMs)} | ${paging.maxDocumentsReadPerPage} |`,
+  paging.latencyJudged
+    ? `Goal: last page within 1.5 x the first: ${round(paging.lastToFirstRatio)} (${verdict(paging.lastToFirstRatio <= 1.5)})`
+    : 'Latency not judged: the embedded emulator scans the whole collection on every query.',
 );
-print(`Goal: documents read per page <= pageSize + 1: ${paging.maxDocumentsReadPerPage} (${verdict(paging.maxDocumentsReadPerPage <= paging.pageSize + 1)})`);
-print(`Goal: last page within 1.5 x the first: ${round(paging.lastToFirstRatio)} (${verdict(paging.lastToFirstRatio <= 1.5)})`);
 
 const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, peer, paging };
 await mkdir(join('bench', 'results'), { recursive: true });

@@ -53,8 +53,7 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
   const { engines } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { engines: Record<string, string> };
   const directories = (await readdir(join(root, 'functions'), { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 
-  const inlineDescriptor = inlineConversationEventDescriptor();
-  const inlineViewer = inlineViewerAssets();
+  const shared = sharedBuildOptions();
   const built: BuiltFunction[] = [];
   for (const directory of directories.sort()) {
     const outputDirectory = join(outputRoot, directory);
@@ -73,12 +72,10 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
       // Readable names in stack traces and error logs.
       keepNames: true,
       external: [...EXTERNAL_DEPENDENCIES, ...(FUNCTION_DEPENDENCIES[directory] ?? [])],
-      // import.meta.url (used to resolve package files) as CommonJS knows it.
-      banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-      define: { 'import.meta.url': '__importMetaUrl' },
+      ...shared,
       metafile: true,
       logLevel: 'warning',
-      plugins: [inlineDescriptor, inlineViewer],
+
     });
     await writeFile(
       join(outputDirectory, 'package.json'),
@@ -87,6 +84,18 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
     built.push({ directory, outputDirectory, bundleBytes: outputBytes(result.metafile, 'index.js') });
   }
   return built;
+}
+
+/**
+ * What every function bundle is built with (the benchmarks' alternative builds too): import.meta.url as
+ * CommonJS knows it (to resolve package files beside the bundle), and the descriptor and viewer inlined.
+ */
+export function sharedBuildOptions() {
+  return {
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__importMetaUrl' },
+    plugins: [inlineConversationEventDescriptor(), inlineViewerAssets()],
+  };
 }
 
 /** Replaces shared/wire/conversationEventDescriptor.ts, which reads the package at run time, with its result. */
