@@ -149,7 +149,8 @@ describe('npm run backfill against the Dialogflow test double', () => {
 
   afterAll(() => double.close());
 
-  it('reports what it would write in a dry run, and writes nothing', async () => {
+  // Each in a namespace of its own: they run side by side, each waiting on a command of its own.
+  it.concurrent('reports what it would write in a dry run, and writes nothing', async () => {
     const { stdout } = await backfill(store, ['--endpoint', double.url, '--dry-run', '--qps', '100']);
     expect(stdout).toContain(`Dry run of the backfill ${parent}: 40 conversations (40 would be new, 0 would be updated, 0 unchanged), 120 messages would be new (0 already stored), 0 failures`);
     const db = new Firestore({ projectId: store, host: inject('firestoreHost'), ssl: false });
@@ -157,14 +158,14 @@ describe('npm run backfill against the Dialogflow test double', () => {
     await db.terminate();
   }, 60_000);
 
-  it('takes only the conversations started within --since and --until, and says how many it left out', async () => {
+  it.concurrent('takes only the conversations started within --since and --until, and says how many it left out', async () => {
     const { stdout, stderr } = await backfill(store, ['--endpoint', double.url, '--dry-run', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-03T00:00:00Z', '--qps', '100']);
     // Days 1 and 2 of each 28: conversations 0, 1, 28 and 29.
     expect(stdout).toContain('4 conversations (4 would be new');
     expect(stderr).toContain('(36 listed outside --since/--until)');
   }, 60_000);
 
-  it('costs, per conversation, one messages.list call a page, one read and one write, and a create per new message', async () => {
+  it.concurrent('costs, per conversation, one messages.list call a page, one read and one write, and a create per new message', async () => {
     const counting = await startCountingFirestore();
     try {
       const run = async () => {
@@ -185,6 +186,7 @@ describe('npm run backfill against the Dialogflow test double', () => {
   }, 60_000);
 
   it('resumes after a crash without redoing finished conversations, backing off on quota answers', async () => {
+    const store = targetProject();
     const checkpoint = join(dir, 'crash.jsonl');
     double.delayMs = 20;
     const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '100', '--checkpoint', checkpoint], {

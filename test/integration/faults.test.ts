@@ -36,7 +36,8 @@ const DEADLINE_MS = 1_000;
 const CONVERSATIONS = 40;
 const MESSAGES_PER_CONVERSATION = 15;
 const CONCURRENCY = 25;
-const FAULT_MS = 2_500;
+// Longer than the deadline, so that requests are answered 503 during it, not only slowed.
+const FAULT_MS = 1_800;
 const LOG_PATH = join(process.cwd(), '.test-output', 'faults-stack.log');
 
 let proxy: FaultProxy;

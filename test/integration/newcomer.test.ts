@@ -90,7 +90,8 @@ describe('npm run replay-quarantine against a fresh npm start, with nothing else
 });
 
 describe('--help', () => {
-  it.each(['start', 'start:google', 'replay', 'replay-quarantine', 'replay-dead-letters', 'smoke', 'backfill', 'export', 'erase', 'bench'])(
+  // Side by side: each only starts a command and reads its usage.
+  it.concurrent.each(['start', 'start:google', 'replay', 'replay-quarantine', 'replay-dead-letters', 'smoke', 'backfill', 'export', 'erase', 'bench'])(
     'npm run %s -- --help says how to use it, and exits 0',
     async (command) => {
       const { stdout } = await promisify(execFile)('npm', ['run', '--silent', command, '--', '--help'], { env: userEnvironment() });
