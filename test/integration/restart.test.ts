@@ -223,7 +223,9 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
       proxy.setMode('blackhole');
       const run = startPushSubscription(messages, { baseUrl: () => hanging.stack.url, concurrency: messages.length, maxAttempts: 1 });
       await run.waitFor((p) => p.requests === messages.length);
-      await sleep(300);
+      // Sent is not yet received: give the stack time to accept them all (under a loaded machine it takes a few
+      // hundred milliseconds), well inside the 1 s deadline that will answer them.
+      await sleep(600);
       const sigterm = hanging.stack.stop();
       const report = await run.done;
       const { code, elapsedMs } = await sigterm;
