@@ -13,7 +13,14 @@ import { makeRawPushBody } from '../support/builders';
 
 let running: ChildProcess[] = [];
 afterEach(() => {
-  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  // npm runs the stack as its child: a SIGKILL to npm alone would leave the stack running, so kill the group.
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   running = [];
 });
 
@@ -27,7 +34,8 @@ function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** `npm start` on `port`, once its banner says it runs; its stderr so far. */
 async function npmStart(port: number): Promise<{ npm: ChildProcess; banner: () => string }> {
-  const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'] });
+  // A process group of its own (as a shell's job is), so that cleaning up reaches the stack under npm.
+  const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   running.push(npm);
   let banner = '';
   npm.stderr!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
