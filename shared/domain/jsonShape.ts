@@ -18,6 +18,25 @@
 export const MAX_JSON_DEPTH = 64;
 
 export function findJsonShapeProblem(root: unknown): string | undefined {
+  // Nearly every payload is fine: prove that without building a path for every value, then describe the rest.
+  return isShapeSound(root, 0) ? undefined : describeShapeProblem(root);
+}
+
+function isShapeSound(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isShapeSound(item, depth + 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (key === '__proto__' || !isShapeSound((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+function describeShapeProblem(root: unknown): string | undefined {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: root, depth: 0, path: '' }];
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop()!;

@@ -19,19 +19,29 @@ export function protoObject<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.preprocess((value, ctx) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const record = value as Record<string, unknown>;
-    // Most payloads are camelCase already: leave them as they are, without copying.
-    if (!Object.keys(record).some((key) => camelBySnake.has(key))) return record;
-    const entries = Object.keys(record).flatMap((key): Array<[string, unknown]> => {
+    // Most payloads are camelCase already: leave them as they are, without copying (a plain loop: this runs for
+    // every object of every delivery).
+    if (!hasSnakeCaseKey(record, camelBySnake)) return record;
+    // Pub/Sub's own push body takes this path (`messageId` and `message_id`): plain loops, equal strings compared
+    // as strings.
+    const entries: Array<[string, unknown]> = [];
+    for (const key of Object.keys(record)) {
       const camel = camelBySnake.get(key);
-      if (camel === undefined) return [[key, record[key]]];
-      if (!Object.hasOwn(record, camel)) return [[camel, record[key]]];
-      if (canonicalJson(record[camel]) !== canonicalJson(record[key])) {
+      if (camel === undefined) entries.push([key, record[key]]);
+      else if (!Object.hasOwn(record, camel)) entries.push([camel, record[key]]);
+      else if (record[camel] !== record[key] && canonicalJson(record[camel]) !== canonicalJson(record[key])) {
         ctx.addIssue({ code: 'custom', path: [camel], message: `is given twice with different values, as '${camel}' and '${key}'` });
       }
-      return []; // the camelCase spelling, kept under its own key
-    });
+      // else: the camelCase spelling, kept under its own key
+    }
     return Object.fromEntries(entries);
   }, z.looseObject(shape));
+}
+
+function hasSnakeCaseKey(record: Record<string, unknown>, camelBySnake: Map<string, string>): boolean {
+  if (camelBySnake.size === 0) return false;
+  for (const key in record) if (camelBySnake.has(key)) return true;
+  return false;
 }
 
 export function toSnakeCase(camel: string): string {

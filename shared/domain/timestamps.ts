@@ -94,8 +94,29 @@ export function formatProtoTimestamp(nanos: bigint): string {
 
 /** Normalizes any RFC 3339 timestamp to the sortable form, or undefined if it is not one. */
 export function toSortableTimestamp(text: string): string | undefined {
+  const sortable = sortableZuluTimestamp(text);
+  if (sortable !== undefined) return sortable;
   const nanos = parseTimestampNanos(text);
   return nanos === undefined ? undefined : formatSortableTimestamp(nanos);
+}
+
+const ZULU = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+
+/**
+ * What Pub/Sub and Dialogflow write (UTC, `T` and `Z`, no leap second) is
+ * already sortable but for the fraction's width: checked and padded without
+ * the bigint arithmetic, twice per delivery. Anything else (an offset, a
+ * leap second, lower case, out of range) is left to the general path.
+ */
+function sortableZuluTimestamp(text: string): string | undefined {
+  const match = ZULU.exec(text);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return undefined;
+  return `${text.slice(0, 19)}.${(match[7] ?? '').padEnd(9, '0')}Z`;
 }
 
 export function microsToNanos(micros: bigint): bigint {

@@ -567,3 +567,33 @@ describe('decodeDelivery rejection sentences', () => {
     expect(reasonFor(event)).toContain(sentence);
   });
 });
+
+describe('base64 of message.data', () => {
+  // One pass checks and decodes; it must accept exactly what these expressions describe (one alphabet, padding optional).
+  const STANDARD = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+  const URL_SAFE = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+  const text = fc.string({ unit: fc.constantFrom(...'AQgw09+/-_=.é'.split('')), maxLength: 14 });
+
+  it('is refused as not base64 exactly when it is neither alphabet', () => {
+    fc.assert(
+      fc.property(text, (data) => {
+        const result = decodeDelivery(push(data));
+        const refused = !result.ok && result.rejection.code === 'data_not_base64';
+        expect(refused).toBe(!STANDARD.test(data) && !URL_SAFE.test(data));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('decodes the event in either alphabet, padded or not', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.constantFrom('base64', 'base64url'), fc.boolean(), (content, alphabet, padded) => {
+        const event = messageEvent(CONV_SHORT, 'M1', { content });
+        const encoded = Buffer.from(JSON.stringify(event)).toString(alphabet as BufferEncoding).replace(/=+$/, '');
+        const data = padded ? encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '=') : encoded;
+        const result = decodeDelivery(push(data));
+        expect(result.ok && result.event.kind === 'message' && JSON.parse(result.event.record.payloadJson).content).toBe(content);
+      }),
+    );
+  });
+});

@@ -186,3 +186,39 @@ describe('unit conversions', () => {
     expect(actual()).toBe(expected);
   });
 });
+
+describe('toSortableTimestamp on the common spelling', () => {
+  // UTC with `T` and `Z` takes a path of its own, without bigints: it must agree with the general one everywhere.
+  const general = (text: string) => {
+    const nanos = parseTimestampNanos(text);
+    return nanos === undefined ? undefined : formatSortableTimestamp(nanos);
+  };
+  const digits = (count: number, max: number) => fc.integer({ min: 0, max }).map((value) => String(value).padStart(count, '0'));
+  const nearlyValid = fc
+    .tuple(
+      digits(4, 10_000),
+      digits(2, 14),
+      digits(2, 32),
+      digits(2, 25),
+      digits(2, 61),
+      digits(2, 61),
+      fc.option(fc.stringMatching(/^[0-9]{1,10}$/), { nil: undefined }),
+      fc.constantFrom('Z', 'z', '+00:00', '-01:30', ''),
+      fc.constantFrom('T', 't', ' '),
+    )
+    .map(([year, month, day, hour, minute, second, fraction, zone, separator]) => `${year}-${month}-${day}${separator}${hour}:${minute}:${second}${fraction === undefined ? '' : `.${fraction}`}${zone}`);
+
+  it('agrees with the general path on every nearly valid timestamp', () => {
+    fc.assert(
+      fc.property(nearlyValid, (text) => {
+        expect(toSortableTimestamp(text)).toBe(general(text));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it.each(['0000-01-01T00:00:00Z', '2024-02-29T23:59:59.5Z', '2023-02-29T00:00:00Z', '2026-12-31T23:59:60Z', '9999-12-31T23:59:59.999999999Z', '2026-11-02T14:03:00.1234567890Z'])(
+    '%s as the general path reads it',
+    (text) => expect(toSortableTimestamp(text)).toBe(general(text)),
+  );
+});
