@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { FUNCTION_DEPENDENCIES, bundleFunctions, sharedBuildOptions } from '../shared/build/bundleFunctions';
+import { BUNDLE_OPTIONS, FUNCTION_DEPENDENCIES, bundleFunctions, sharedBuildOptions } from '../shared/build/bundleFunctions';
 import { lifecycleEvent } from '../test/support/builders';
 import { toPushBody } from '../shared/local/pushDelivery';
 import { startCountingFirestore } from './lib/countingFirestore';
@@ -58,12 +58,7 @@ async function buildFirestoreBundled(directory: string): Promise<{ source: strin
   const result = await build({
     entryPoints: [join('functions', directory, 'index.ts')],
     outfile: join(source, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
+    ...BUNDLE_OPTIONS,
     external: ['@google-cloud/functions-framework', ...(FUNCTION_DEPENDENCIES[directory] ?? [])],
     metafile: true,
     logLevel: 'error',

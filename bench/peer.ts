@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bundleFunctions } from '../shared/build/bundleFunctions';
 import { findFreePort } from '../shared/local/embeddedFirestore';
 import { missingGoogleEmulators, startGoogleEmulator } from '../shared/local/googleEmulators';
 import { postLoad, type LoadResult } from './lib/load';
-import { BUILD_DIRECTORY, stopProcess } from './lib/processes';
+import { BUILD_DIRECTORY, processCpuMs, stopProcess } from './lib/processes';
 import { startCountingFirestore } from './lib/countingFirestore';
 import { median, repeat } from './lib/stats';
 import { lifecycleBodies, messageBodies } from './lib/workload';
@@ -40,12 +40,6 @@ export function writePeerSource(): string {
   return directory;
 }
 
-/** User + system CPU time of a process so far, in milliseconds (from /proc, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function serve(target: string, source: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
@@ -66,9 +60,9 @@ async function measure(target: string, source: string, env: Record<string, strin
   try {
     // Warm-up: the first requests pay for the client's connection and lazy loading.
     await postLoad(url, bodies.slice(0, 200), { connections: 10, seconds: 1 });
-    const before = cpuMs(child.pid!);
+    const before = processCpuMs(child.pid!);
     const load = await postLoad(url, bodies, options);
-    const used = cpuMs(child.pid!) - before;
+    const used = processCpuMs(child.pid!) - before;
     return { cpuMsPerEvent: used / Math.max(1, load.requests), load };
   } finally {
     await stopProcess(child);

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { EXTERNAL_DEPENDENCIES } from '../../shared/build/bundleFunctions';
+import { BUNDLE_OPTIONS, EXTERNAL_DEPENDENCIES } from '../../shared/build/bundleFunctions';
 import { findFreePort } from '../../shared/local/embeddedFirestore';
 
 export interface RunningServer {
@@ -41,12 +42,7 @@ export async function bundleScript(script: string): Promise<string> {
   await build({
     entryPoints: [script],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
+    ...BUNDLE_OPTIONS,
     external: [...EXTERNAL_DEPENDENCIES],
     logLevel: 'warning',
   });
@@ -79,4 +75,10 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
   clearTimeout(timer);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** User + system CPU time of a process so far, in milliseconds (from /proc, in clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
