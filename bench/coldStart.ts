@@ -85,7 +85,7 @@ function firstRequest(directory: string): { path: string; init: RequestInit } {
   return { path: '/', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } };
 }
 
-async function timeToFirst2xx(directory: string, source: string, env: Record<string, string>): Promise<number> {
+export async function timeToFirst2xx(directory: string, source: string, env: Record<string, string>): Promise<number> {
   const port = await findFreePort();
   const { path, init } = firstRequest(directory);
   const started = performance.now();
@@ -133,14 +133,32 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
   // A project for every function, the hand-written peer included (its client cannot detect one here).
   const env = { FIRESTORE_EMULATOR_HOST: firestore.host, GOOGLE_CLOUD_PROJECT: 'bench-project' };
   try {
-    const trivialFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('trivial', trivialDirectory, env), 1));
-    const peerFirst2xxMs = median(await repeat(options.runs, () => timeToFirst2xx('peer', writePeerSource(), env), 1));
+    // Every start is timed in rounds, each target once per round in the same order (after a warm-up round), so
+    // that a drift of the machine or of the emulator's data over the run weighs on all of them alike.
+    const alternatives = new Map<string, Awaited<ReturnType<typeof buildFirestoreBundled>>>();
+    for (const fn of built) alternatives.set(fn.directory, await buildFirestoreBundled(fn.directory));
+    const targets: Array<{ key: string; directory: string; source: string }> = [
+      { key: 'trivial', directory: 'trivial', source: trivialDirectory },
+      { key: 'peer', directory: 'peer', source: writePeerSource() },
+      ...built.map((fn) => ({ key: fn.directory, directory: fn.directory, source: `dist/${fn.directory}` })),
+      ...built.map((fn) => ({ key: `bundled:${fn.directory}`, directory: fn.directory, source: alternatives.get(fn.directory)!.source })),
+    ];
+    const starts = new Map<string, number[]>(targets.map((target) => [target.key, []]));
+    for (let round = 0; round <= options.runs; round++) {
+      for (const target of targets) {
+        const elapsed = await timeToFirst2xx(target.directory, target.source, env);
+        if (round > 0) starts.get(target.key)!.push(elapsed);
+      }
+    }
+    const first2xx = (key: string) => median(starts.get(key)!);
+    const trivialFirst2xxMs = first2xx('trivial');
+    const peerFirst2xxMs = first2xx('peer');
     const functions = [];
     for (const fn of built) {
-      const first2xxMs = median(await repeat(options.runs, () => timeToFirst2xx(fn.directory, `dist/${fn.directory}`, env), 1));
+      const first2xxMs = first2xx(fn.directory);
+      const alternative = alternatives.get(fn.directory)!;
       const moduleLoad = median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(fn.outputDirectory, 'index.js')])));
-      const alternative = await buildFirestoreBundled(fn.directory);
-      const bundledFirst2xx = median(await repeat(options.runs, () => timeToFirst2xx(fn.directory, alternative.source, env), 1));
+      const bundledFirst2xx = first2xx(`bundled:${fn.directory}`);
       const bundledLoad = median(await repeat(options.runs, async () => moduleLoadMs(['@google-cloud/functions-framework', resolve(alternative.source, 'index.js')])));
       functions.push({
         directory: fn.directory,

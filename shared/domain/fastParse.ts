@@ -85,8 +85,15 @@ function compileType(zod: Internals): FastParse | undefined {
     case 'unknown':
     case 'any':
       return leaf(() => true);
+    case 'enum':
+    case 'literal': {
+      const values = zod.values;
+      return values ? leaf((value) => values.has(value as never)) : undefined;
+    }
     case 'optional':
       return compileOptional(def['innerType']);
+    case 'nullable':
+      return compileNullable(def['innerType']);
     case 'pipe':
       return compilePipe(def['in'], def['out']);
     case 'transform':
@@ -109,6 +116,14 @@ function compileOptional(innerType: unknown): FastParse | undefined {
   const inner = compile(innerType);
   if (!inner) return undefined;
   const parse: FastParse = (value) => (value === undefined ? undefined : inner(value));
+  if (exact.has(inner)) exact.add(parse);
+  return parse;
+}
+
+function compileNullable(innerType: unknown): FastParse | undefined {
+  const inner = compile(innerType);
+  if (!inner) return undefined;
+  const parse: FastParse = (value) => (value === null ? null : inner(value));
   if (exact.has(inner)) exact.add(parse);
   return parse;
 }

@@ -8,6 +8,7 @@ import {
   sameConversationState,
   type ConversationState,
 } from '../domain/conversationState';
+import { withFastPath } from '../domain/fastParse';
 import type { WriteResult } from '../domain/outcomes';
 import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
@@ -80,8 +81,11 @@ export function isTombstone(data: DocumentData | undefined): boolean {
   return data?.['tombstone'] === true;
 }
 
+/** Read in every lifecycle event's transaction: the fast path compiled from the schema (fastParse.ts). */
+const parseConversationState = withFastPath(ConversationStateSchema);
+
 export function fromConversationDocument(data: DocumentData): ConversationState {
-  const parsed = ConversationStateSchema.safeParse(data);
+  const parsed = parseConversationState(data);
   if (!parsed.success) throw new Error(`Stored conversation ${String(data['name'])} does not match the schema: ${parsed.error.message.slice(0, 300)}`);
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ConversationEventSchema } from '../../../shared/domain/conversationEvent';
+import { ConversationStateSchema, emptyConversationState, mergeConversationSnapshot, mergeLifecycleEvent } from '../../../shared/domain/conversationState';
 import { compile, withFastPath } from '../../../shared/domain/fastParse';
 import { MessageSchema } from '../../../shared/domain/message';
 import { protoObject, toSnakeCase } from '../../../shared/domain/protoJson';
@@ -136,6 +137,31 @@ describe('the fast path compiled from a schema', () => {
       }),
       limits,
     );
+  });
+
+  it('reads stored conversation states (both schema versions, with the document fields it drops) exactly as zod does', () => {
+    const id = { project: 'p', location: 'global', conversationId: 'C1', name: CONVERSATION };
+    const started = mergeLifecycleEvent(undefined, id, { type: 'CONVERSATION_STARTED', publishTime: '2026-11-02T14:03:00.000000000Z', pubsubMessageId: '1' });
+    const read = mergeConversationSnapshot(started, id, {
+      found: true,
+      readTime: '2026-11-03T14:03:00.000000000Z',
+      conversationJson: JSON.stringify({ name: CONVERSATION, lifecycleState: 'COMPLETED' }),
+      lifecycleState: 'COMPLETED',
+      startTime: '2026-11-02T14:02:59.000000000Z',
+      endTime: null,
+      stage: 'HUMAN_ASSIST_STAGE',
+      conversationProfile: 'projects/p/locations/global/conversationProfiles/X',
+      phoneNumber: { phoneNumber: '+1555' },
+    });
+    const version1 = { name: CONVERSATION, project: 'p', location: 'global', conversationId: 'C1', lifecycleState: 'IN_PROGRESS', startTime: null, endTime: null, conversationStage: null, lifecycleEvents: [], lifecycleEventsTruncated: false };
+    const states = fc.constantFrom<unknown>(emptyConversationState(id), started, read, version1).map((state) => ({ ...(state as object), schemaVersion: 2, sortKey: 'x' }));
+    fc.assert(
+      fc.property(states, fc.array(mutation, { maxLength: 3 }), (state, changes) => {
+        expectSameAsZod(ConversationStateSchema, changes.reduce<unknown>((current, change) => mutate(current, change), state));
+      }),
+      limits,
+    );
+    expect(declined(compile(ConversationStateSchema)!(JSON.parse(JSON.stringify(read))))).toBe(false);
   });
 
   it('parses any JSON value exactly as zod does, or leaves it to zod', () => {
