@@ -1,17 +1,38 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/** What every test file shares; the projects below say which files run how. */
+export const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+  maxWorkers: 3,
+};
+
+/** The integration suites: they talk to the running stack and its emulator, which globalSetup starts. */
+export const integration = {
+  globalSetup: ['test/support/globalSetup.ts'],
+  setupFiles: ['test/support/fileSetup.ts'],
+  // Integration files share one running stack and one emulator; each test uses its own conversation ids, so
+  // files run side by side: most of their time is spent waiting on the stack, the emulator and child processes.
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    ...shared,
     // test/google/ needs Google's Pub/Sub emulator: npm run test:google (vitest.google.config.ts) runs it.
     exclude: [...configDefaults.exclude, 'test/google/**'],
-    globalSetup: ['test/support/globalSetup.ts'],
-    setupFiles: ['test/support/fileSetup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Integration files share one running stack and one emulator; each test uses its own conversation ids, so
-    // files run side by side: most of their time is spent waiting on the stack, the emulator and child processes.
-    pool: 'forks',
-    maxWorkers: 3,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          // Pure code and files on disk, nothing running: one process for many files, rather than a new process
+          // (and the same imports again) for each of 40 files.
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration } },
+    ],
   },
 });

@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { integration, shared } from './vitest.config.ts';
 
 /**
  * `npm run test:google`: the integration suites on Google's Firestore emulator, and the suites of
@@ -7,7 +7,8 @@ import base from './vitest.config.ts';
  */
 export default defineConfig({
   test: {
-    ...base.test,
+    ...shared,
+    ...integration,
     include: ['test/integration/**/*.test.ts', 'test/google/**/*.test.ts'],
     exclude: configDefaults.exclude,
     globalSetup: ['test/support/googleGlobalSetup.ts'],

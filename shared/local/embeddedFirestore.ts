@@ -19,10 +19,18 @@ export interface RunningFirestore {
  * machine's own processes is ever pointed at it.
  */
 export async function startEmbeddedFirestore(port?: number): Promise<RunningFirestore> {
-  const chosen = port ?? (await findFreePort());
-  const server = new FirestoreServer();
-  await server.start(chosen);
-  return { host: `127.0.0.1:${chosen}`, stop: () => server.stop() };
+  // A port found free can be taken before the emulator binds it (a connection's local port, another process):
+  // when this chose the port, it chooses again.
+  for (let attempt = 1; ; attempt++) {
+    const chosen = port ?? (await findFreePort());
+    const server = new FirestoreServer();
+    try {
+      await server.start(chosen);
+      return { host: `127.0.0.1:${chosen}`, stop: () => server.stop() };
+    } catch (error) {
+      if (port !== undefined || attempt >= 5 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
 }
 
 export function findFreePort(): Promise<number> {

@@ -32,18 +32,25 @@ function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return env;
 }
 
-/** `npm start` on `port`, once its banner says it runs; its stderr so far. */
-async function npmStart(port: number): Promise<{ npm: ChildProcess; banner: () => string }> {
-  // A process group of its own (as a shell's job is), so that cleaning up reaches the stack under npm.
-  const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  running.push(npm);
-  let banner = '';
-  npm.stderr!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
-  for (let waited = 0; !banner.includes('is running at'); waited += 50) {
-    if (waited > 30_000 || npm.exitCode !== null) throw new Error(`npm start did not start:\n${banner}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * `npm start` on a free port, once its banner says it runs. A port found free can be taken before the stack binds
+ * it (another test file's server, a connection's local port): then the stack says so and exits, and another is tried.
+ */
+async function npmStart(): Promise<{ npm: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    // A process group of its own (as a shell's job is), so that cleaning up reaches the stack under npm.
+    const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    running.push(npm);
+    let banner = '';
+    npm.stderr!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
+    for (let waited = 0; !banner.includes('is running at'); waited += 50) {
+      if (npm.exitCode !== null && banner.includes('is already taken') && attempt < 5) break;
+      if (waited > 30_000 || npm.exitCode !== null) throw new Error(`npm start did not start:\n${banner}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (banner.includes('is running at')) return { npm, port };
   }
-  return { npm, banner: () => banner };
 }
 
 const portIsOpen = (port: number) =>
@@ -55,8 +62,7 @@ const portIsOpen = (port: number) =>
 
 describe('npm start', () => {
   it('stops, port closed, within 10 s of a SIGTERM sent to the npm process itself', async () => {
-    const port = await findFreePort();
-    const { npm } = await npmStart(port);
+    const { npm, port } = await npmStart();
     expect(await portIsOpen(port)).toBe(true);
     const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
     const sent = Date.now();
@@ -68,8 +74,7 @@ describe('npm start', () => {
   }, 60_000);
 
   it('says in one line that the port is taken, and how to choose another, when it is', async () => {
-    const port = await findFreePort();
-    await npmStart(port);
+    const { port } = await npmStart();
     const { stderr } = await promisify(execFile)('npm', ['start', '--silent'], { env: userEnvironment({ PORT: String(port) }) }).then(
       () => ({ stderr: 'it started' }),
       (error: { stderr: string }) => error,
@@ -80,8 +85,7 @@ describe('npm start', () => {
 
 describe('npm run replay-quarantine against a fresh npm start, with nothing else set', () => {
   it("finds the stack's own Firestore, and says what happened to each delivery", async () => {
-    const port = await findFreePort();
-    await npmStart(port);
+    const { port } = await npmStart();
     const url = `http://127.0.0.1:${port}`;
     const quarantined = await fetch(`${url}/ingestMessageEvents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeRawPushBody('not base64 at all!')) });
     const { quarantineId, code } = (await quarantined.json()) as { quarantineId: string; code: string };

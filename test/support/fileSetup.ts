@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
-import { closeTestFirestore } from './stack';
+import { runFileCleanups } from './fileCleanup';
 
 // An open gRPC channel keeps a test worker alive after its file is done.
 afterAll(async () => {
-  await closeTestFirestore();
+  await runFileCleanups();
 });

@@ -14,7 +14,19 @@ export interface SpawnedStack {
  * its own process with the given environment; its stdout goes to `logPath`.
  */
 export async function spawnStack(env: Record<string, string | undefined>, logPath: string): Promise<SpawnedStack> {
-  const port = await findFreePort();
+  // A port found free can be taken before the stack binds it (by a connection's local port, or by another test
+  // file's server): then the stack says so and exits, and another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    const child = await startOnPort(port, env, logPath).catch((error: Error) => {
+      if (attempt < 5 && error.message.includes('is already taken')) return undefined;
+      throw error;
+    });
+    if (child) return runningStack(port, child);
+  }
+}
+
+async function startOnPort(port: number, env: Record<string, string | undefined>, logPath: string): Promise<ChildProcess> {
   const merged: Record<string, string | undefined> = { ...process.env, METADATA_SERVER_DETECTION: 'none', ...env, PORT: String(port) };
   // An undefined value removes the variable (to run without FIRESTORE_EMULATOR_HOST, say).
   const childEnv = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
@@ -38,6 +50,10 @@ export async function spawnStack(env: Record<string, string | undefined>, logPat
       reject(new Error(`The local stack exited with ${code}:\n${banner}`));
     });
   });
+  return child;
+}
+
+function runningStack(port: number, child: ChildProcess): SpawnedStack {
   return {
     url: `http://127.0.0.1:${port}`,
     process: child,

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { Firestore } from '@google-cloud/firestore';
 import { inject } from 'vitest';
 import { EMULATOR_PROJECT_ID } from '../../shared/platform/config';
+import { closeAfterFile } from './fileCleanup';
 
 /** The running stack's URL (see globalSetup.ts). */
 export const baseUrl = () => inject('baseUrl');
@@ -11,7 +12,10 @@ let db: Firestore | undefined;
 
 /** The real Firestore client, against the emulator the stack uses. */
 export function testFirestore(): Firestore {
-  db ??= new Firestore({ projectId: EMULATOR_PROJECT_ID, host: inject('firestoreHost'), ssl: false });
+  if (!db) {
+    db = new Firestore({ projectId: EMULATOR_PROJECT_ID, host: inject('firestoreHost'), ssl: false });
+    closeAfterFile(closeTestFirestore);
+  }
   return db;
 }
 
