@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/longestFirst';
 
 /** What every test file shares; the projects below say which files run how. */
 export const shared = {
@@ -6,6 +7,7 @@ export const shared = {
   hookTimeout: 60_000,
   pool: 'forks' as const,
   maxWorkers: 3,
+  sequence: { sequencer: LongestFirstSequencer },
 };
 
 /** The integration suites: they talk to the running stack and its emulator, which globalSetup starts. */

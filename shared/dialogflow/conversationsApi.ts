@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import dialogflow from '@google-cloud/dialogflow';
+import type * as Dialogflow from '@google-cloud/dialogflow';
 import type { DialogflowConversations } from '../domain/ports';
 import { toProto3Json } from './proto3Json';
 
@@ -8,7 +8,9 @@ import { toProto3Json } from './proto3Json';
  * Google's API by default (the regional endpoint for a regional location), or any Dialogflow-compatible API
  * given by URL (a test double, a local stack of ours). Calls keep within `qps` (Dialogflow's quotas are per
  * minute and per project) and are retried with exponential backoff on quota and availability errors; the
- * client's own retries are off, so that the limit counts every attempt.
+ * client's own retries are off, so that the limit counts every attempt. The client is loaded on the first
+ * call, not before: it is the largest thing the reconcile function loads (a quarter of a second), and a run
+ * with nothing due, or a local stack nobody asks to reconcile, never needs it.
  */
 export interface DialogflowApiOptions {
   /** Base URL of a Dialogflow-compatible API; http:// ones get no credentials (they are local). */
@@ -31,7 +33,9 @@ const PAGE_SIZE = 100;
 const RETRYABLE = new Set([429, 500, 502, 503, 504, 4, 8, 13, 14]);
 
 export function createDialogflowConversations(location: string, options: DialogflowApiOptions): CountedDialogflowConversations {
-  const client = new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint));
+  let loaded: Promise<Dialogflow.v2.ConversationsClient> | undefined;
+  const conversationsClient = () =>
+    (loaded ??= import('@google-cloud/dialogflow').then(({ default: dialogflow }) => new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint))));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = options.maxAttempts ?? 6;
   const spacingMs = 1000 / options.qps;
@@ -39,7 +43,8 @@ export function createDialogflowConversations(location: string, options: Dialogf
   let calls = 0;
   const noClientRetries = { retry: null };
 
-  async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
+  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient) => Promise<T>): Promise<T> {
+    const client = await conversationsClient();
     for (let attempt = 1; ; attempt++) {
       const now = Date.now();
       const slot = Math.max(now, nextSlot);
@@ -47,7 +52,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
       if (slot > now) await sleep(slot - now);
       calls += 1;
       try {
-        return await send();
+        return await send(client);
       } catch (error) {
         const code = errorCode(error);
         if (code === 404 || code === 5) throw error;
@@ -64,7 +69,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
 
     async getConversation(name) {
       try {
-        const [conversation] = await call(`conversations.get ${name}`, () => client.getConversation({ name }, noClientRetries));
+        const [conversation] = await call(`conversations.get ${name}`, (client) => client.getConversation({ name }, noClientRetries));
         return { found: true, conversation: toProto3Json('conversation', conversation) };
       } catch (error) {
         const code = errorCode(error);
@@ -76,7 +81,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
     async *listConversations(parent) {
       let pageToken: string | undefined;
       do {
-        const [conversations, next] = await call(`conversations.list ${parent}`, () =>
+        const [conversations, next] = await call(`conversations.list ${parent}`, (client) =>
           client.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
         );
         for (const conversation of conversations) yield toProto3Json('conversation', conversation);
@@ -87,7 +92,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
     async *listMessages(conversationName) {
       let pageToken: string | undefined;
       do {
-        const [messages, next] = await call(`messages.list ${conversationName}`, () =>
+        const [messages, next] = await call(`messages.list ${conversationName}`, (client) =>
           client.listMessages({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
         );
         for (const message of messages) yield toProto3Json('message', message);

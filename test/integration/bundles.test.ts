@@ -72,7 +72,8 @@ describe('built bundles', () => {
   });
 
   it("keeps Dialogflow's client out of every bundle but reconcile's, and pins it in reconcile's package.json", async () => {
-    const required = async (directory: string) => [...(await readFile(join(outputRoot, directory, 'index.js'), 'utf8')).matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    // require() at load, or import() where a package is loaded on first use (reconcile's Dialogflow client).
+    const required = async (directory: string) => [...(await readFile(join(outputRoot, directory, 'index.js'), 'utf8')).matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]!);
     for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'conversation-history']) {
       expect([...new Set((await required(directory)).filter((name) => name.startsWith('@google-cloud/')))].sort(), directory).toEqual(['@google-cloud/firestore', '@google-cloud/functions-framework']);
     }
