@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import LongestFirstSequencer from './test/support/longestFirst';
+import LongestFirstSequencer from './test/support/longestFirst.ts';
 
 /** What every test file shares; the projects below say which files run how. */
 export const shared = {

@@ -11,7 +11,9 @@ import { parseConversationName } from '../../shared/domain/resourceNames';
 import { toConversationDocument } from '../../shared/firestore/conversationStore';
 import { lifecycleEvent, makePushBody, uniqueConversation, uniqueProject } from '../support/builders';
 import { startDialogflowDouble } from '../support/dialogflowDouble';
+import { encodeOfficially } from '../support/protobufEvents';
 import { testFirestore } from '../support/stack';
+import { snapshotConversation } from '../support/store';
 
 /**
  * `npm run build`, then each bundle started as Cloud Functions starts it:
@@ -92,6 +94,23 @@ describe('built bundles', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ outcome: 'stored' });
+  }, 30_000);
+
+  it('reads a PROTO delivery with the protobufjs and long it shares with the Firestore client, 64-bit integers exact', async () => {
+    const url = await startBundle('ingest-message-events');
+    const c = uniqueConversation();
+    // A Duration's seconds is an int64: past 2^53 a double would round it.
+    const bytes = encodeOfficially('v2', { conversation: c.name, type: 'NEW_RECOGNITION_RESULT', newRecognitionResultPayload: { transcript: 'hel', speechEndOffset: { seconds: '9007199254740993', nanos: 5_000_000 } } });
+    const body = makePushBody({ type: 'NEW_RECOGNITION_RESULT' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, message: { ...body.message, data: Buffer.from(bytes).toString('base64') } }),
+    });
+    expect(await response.json()).toEqual({ outcome: 'stored' });
+    const stored = await snapshotConversation(c.name, c.id);
+    const [result] = Object.values(stored.recognitionResults) as Array<{ payloadJson: string }>;
+    expect(JSON.parse(result!.payloadJson)).toMatchObject({ newRecognitionResultPayload: { transcript: 'hel', speechEndOffset: '9007199254740993.005s' } });
   }, 30_000);
 
   it('starts dist/conversation-history under the Functions Framework and serves the history API', async () => {
