@@ -78,12 +78,15 @@ it('serves, stores what is published to the Terraform-named topics, and leaves n
   expect(replay.stdout).toContain('12 events published');
 
   const client = officialConversationsClient(`http://127.0.0.1:${port}`);
-  const conversation = await waitUntil('the sample conversation is stored', async () => {
+  // Lifecycle events and messages come through different topics and subscriptions, in no order between them:
+  // the conversation can be COMPLETED while messages are still being pushed.
+  const { conversation, messages } = await waitUntil('the sample conversation and its 9 messages are stored', async () => {
     const [found] = await client.getConversation({ name: SAMPLE }).catch(() => [undefined]);
-    return found?.lifecycleState === 'COMPLETED' ? found : undefined;
+    if (found?.lifecycleState !== 'COMPLETED') return undefined;
+    const [listed] = await client.listMessages({ parent: SAMPLE });
+    return listed.length >= 9 ? { conversation: found, messages: listed } : undefined;
   });
   expect(conversation.conversationStage).toBe('HUMAN_ASSIST_STAGE');
-  const [messages] = await client.listMessages({ parent: SAMPLE });
   expect(messages).toHaveLength(9);
   // Delivered by the push subscriptions Terraform names.
   const subscriptions = new Set(
