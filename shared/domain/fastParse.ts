@@ -16,8 +16,11 @@ import { PARSE_OPTIONS } from './validation';
  * against each other on random valid and invalid events.
  */
 export function withFastPath<Schema extends z.ZodType>(schema: Schema): (value: unknown) => z.ZodSafeParseResult<z.output<Schema>> {
-  const fast = compile(schema);
+  // Compiled at the first parse, not at load: a cold start compiles only what its first request parses (a message
+  // delivery never parses a stored conversation state).
+  let fast: FastParse | undefined | null = null;
   return (value) => {
+    if (fast === null) fast = compile(schema);
     if (fast) {
       const parsed = fast(value);
       if (parsed !== DECLINED) return { success: true, data: parsed as z.output<Schema> };
