@@ -20,7 +20,8 @@ import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from '../wir
  *   share, already loaded when our bundle asks for it, instead of a second
  *   copy compiled at every cold start (6 of the 24 ms our ingest bundle took to load, and
  *   97 KiB of the ingest bundle, measured).
- * - Everything else (zod and our own code) is bundled and tree-shaken.
+ * - Everything else (zod, as its tree-shakable zod/mini build, and our own
+ *   code) is bundled and tree-shaken.
  * - The ConversationEvent descriptor is computed here, from the official
  *   package's, and inlined: the bundles neither ship nor load the 1.4 MB original.
  */

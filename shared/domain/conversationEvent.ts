@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EVENT_TYPE_NUMBERS, normalizeEnum } from './enums';
 import { MessageSchema, StatusSchema } from './message';
 import { jsonObject, protoEnum, protoObject } from './protoJson';
@@ -8,12 +8,12 @@ import { jsonObject, protoEnum, protoObject } from './protoJson';
  * See ../shared/reference/conversation-event-rest.txt.
  */
 export const ConversationEventSchema = protoObject({
-  conversation: z.string({ error: 'is required: the event names no conversation' }).min(1).max(1024),
-  type: protoEnum.transform((type) => normalizeEnum(EVENT_TYPE_NUMBERS, type)),
-  errorStatus: StatusSchema.optional(),
-  newMessagePayload: MessageSchema.optional(),
+  conversation: z.string({ error: 'is required: the event names no conversation' }).check(z.minLength(1), z.maxLength(1024)),
+  type: z.pipe(protoEnum, z.transform((type: string | number) => normalizeEnum(EVENT_TYPE_NUMBERS, type))),
+  errorStatus: z.optional(StatusSchema),
+  newMessagePayload: z.optional(MessageSchema),
   // Recognition results are kept verbatim; nothing reads inside them.
-  newRecognitionResultPayload: jsonObject.optional(),
+  newRecognitionResultPayload: z.optional(jsonObject),
 });
 export type ConversationEvent = z.infer<typeof ConversationEventSchema>;
 

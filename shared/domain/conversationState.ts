@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { formatSortableTimestamp, parseTimestampNanos } from './timestamps';
 import type { LifecycleState } from './enums';
 import type { ConversationId } from './resourceNames';
@@ -24,7 +24,7 @@ export const LifecycleEventRecordSchema = z.object({
   publishTime: z.string(),
   pubsubMessageId: z.string(),
   /** Canonical JSON of what else the event carried: errorStatus, unknown fields, attributes. */
-  detailJson: z.string().optional(),
+  detailJson: z.optional(z.string()),
 });
 export type LifecycleEventRecord = z.infer<typeof LifecycleEventRecordSchema>;
 
@@ -39,28 +39,28 @@ export const DialogflowFactsSchema = z.object({
    * greater JSON): chosen by what it says, not by when it was read, so that reading the same again changes
    * nothing.
    */
-  conversation: z
-    .object({
+  conversation: z.nullable(
+    z.object({
       /** Canonical proto3 JSON of the whole Conversation: every field, modelled or not. */
       json: z.string(),
-      conversationProfile: z.string().nullable(),
-      phoneNumber: z.record(z.string(), z.unknown()).nullable(),
-    })
-    .nullable(),
+      conversationProfile: z.nullable(z.string()),
+      phoneNumber: z.nullable(z.record(z.string(), z.unknown())),
+    }),
+  ),
   /** The earliest start and end time Dialogflow reported (sortable form). */
-  startTime: z.string().nullable(),
+  startTime: z.nullable(z.string()),
   /** The earliest end time Dialogflow reported. */
-  endTime: z.string().nullable(),
+  endTime: z.nullable(z.string()),
   /** Whether any read found it COMPLETED (auto-completion after 24 hours included). */
   completed: z.boolean(),
   /** The latest stage any read reported. */
-  stage: ConversationStageSchema.nullable(),
+  stage: z.nullable(ConversationStageSchema),
   /** The latest scheduled read (reconcile), which times the next one; a backfill's reads are not scheduled. */
-  lastReadAt: z.string().nullable(),
+  lastReadAt: z.nullable(z.string()),
   /** The earliest read that found it gone (Dialogflow purges finished conversations after 30 days). */
-  notFoundAt: z.string().nullable(),
+  notFoundAt: z.nullable(z.string()),
   /** The latest read that failed (quota, outage, permission): the next one waits (reconcile.ts). */
-  lastFailedReadAt: z.string().nullable(),
+  lastFailedReadAt: z.nullable(z.string()),
 });
 export type DialogflowFacts = z.infer<typeof DialogflowFactsSchema>;
 
@@ -72,35 +72,34 @@ const ConversationStateShape = z.object({
   // Served, and derived from the facts below by withServedFields.
   lifecycleState: z.enum(['IN_PROGRESS', 'COMPLETED']),
   /** Dialogflow's start time when a read reported one, else the earliest CONVERSATION_STARTED publish time. */
-  startTime: z.string().nullable(),
+  startTime: z.nullable(z.string()),
   /** Dialogflow's end time when a read reported one, else the earliest CONVERSATION_FINISHED publish time. */
-  endTime: z.string().nullable(),
+  endTime: z.nullable(z.string()),
   /** The later of what the events say (human intervention needed) and what Dialogflow reported. */
-  conversationStage: ConversationStageSchema.nullable(),
+  conversationStage: z.nullable(ConversationStageSchema),
   /** Known only from Dialogflow's API: no event carries them. */
-  conversationProfile: z.string().nullable(),
-  phoneNumber: z.record(z.string(), z.unknown()).nullable(),
+  conversationProfile: z.nullable(z.string()),
+  phoneNumber: z.nullable(z.record(z.string(), z.unknown())),
   // Facts of the events.
   /** Earliest CONVERSATION_STARTED publish time: Dialogflow may fire events again. */
-  eventStartTime: z.string().nullable(),
+  eventStartTime: z.nullable(z.string()),
   /** Earliest CONVERSATION_FINISHED publish time: Dialogflow fires FINISHED again on every CompleteConversation. */
-  eventEndTime: z.string().nullable(),
+  eventEndTime: z.nullable(z.string()),
   humanInterventionNeeded: z.boolean(),
   /** The earliest MAX_KEPT_LIFECYCLE_EVENTS distinct events, in eventOrderKey order. */
   lifecycleEvents: z.array(LifecycleEventRecordSchema),
   /** True once more distinct events arrived than are kept. */
   lifecycleEventsTruncated: z.boolean(),
   // Facts of Dialogflow's API; null until it was read.
-  dialogflow: DialogflowFactsSchema.nullable(),
+  dialogflow: z.nullable(DialogflowFactsSchema),
 });
 export type ConversationState = z.infer<typeof ConversationStateShape>;
 
 /**
- * The stored state, read from a document of any schema version: version 1
- * (before Dialogflow's API was read) kept only the event facts, under the
- * served names.
+ * Version 1 documents (before Dialogflow's API was read) kept only the event
+ * facts, under the served names: read as the current version.
  */
-export const ConversationStateSchema = z.preprocess((value) => {
+const fromAnyVersion = z.transform((value: unknown) => {
   if (typeof value !== 'object' || value === null || 'eventStartTime' in value) return value;
   const v1 = value as Record<string, unknown>;
   return {
@@ -112,7 +111,9 @@ export const ConversationStateSchema = z.preprocess((value) => {
     humanInterventionNeeded: v1['conversationStage'] === 'HUMAN_ASSIST_STAGE',
     dialogflow: null,
   };
-}, ConversationStateShape);
+});
+/** The stored state, read from a document of any schema version. */
+export const ConversationStateSchema = z.pipe(fromAnyVersion, ConversationStateShape);
 
 /** The state of a conversation we know exists but have no input for (the bottom of the merge). */
 export function emptyConversationState(id: ConversationId): ConversationState {

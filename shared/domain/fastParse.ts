@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { safeParse, type core } from 'zod/mini';
 import { PARSE_OPTIONS } from './validation';
 
 /**
@@ -15,7 +15,7 @@ import { PARSE_OPTIONS } from './validation';
  * order, same transforms): test/unit/fastParse.test.ts holds the two
  * against each other on random valid and invalid events.
  */
-export function withFastPath<Schema extends z.ZodType>(schema: Schema): (value: unknown) => z.ZodSafeParseResult<z.output<Schema>> {
+export function withFastPath<Schema extends core.$ZodType>(schema: Schema): (value: unknown) => core.util.SafeParseResult<core.output<Schema>> {
   // Compiled at the first parse, not at load: a cold start compiles only what its first request parses (a message
   // delivery never parses a stored conversation state).
   let fast: FastParse | undefined | null = null;
@@ -23,15 +23,15 @@ export function withFastPath<Schema extends z.ZodType>(schema: Schema): (value: 
     if (fast === null) fast = compile(schema);
     if (fast) {
       const parsed = fast(value);
-      if (parsed !== DECLINED) return { success: true, data: parsed as z.output<Schema> };
+      if (parsed !== DECLINED) return { success: true, data: parsed as core.output<Schema> };
     }
-    return schema.safeParse(value, PARSE_OPTIONS);
+    return safeParse(schema, value, PARSE_OPTIONS);
   };
 }
 
 const DECLINED: unique symbol = Symbol('declined');
 type FastParse = (value: unknown) => unknown;
-type Internals = z.core.$ZodTypeInternals & { def: Record<string, unknown> & { type: string; checks?: z.core.$ZodCheck[] } };
+type Internals = core.$ZodTypeInternals & { def: Record<string, unknown> & { type: string; checks?: core.$ZodCheck[] } };
 
 /**
  * Parsers that decline exactly when zod fails: only these may be options
@@ -47,7 +47,9 @@ function internals(schema: unknown): Internals {
 export function compile(schema: unknown): FastParse | undefined {
   const zod = internals(schema);
   const parse = compileType(zod);
-  const checks = zod.def.checks ?? [];
+  // A schema that is itself a check (z.int(), a string format) runs first, as zod runs it.
+  const ownChecks = zod.def.checks ?? [];
+  const checks = zod.traits.has('$ZodCheck') ? [schema as core.$ZodCheck, ...ownChecks] : ownChecks;
   if (!parse || checks.length === 0) return parse;
   const checked: FastParse = (value) => {
     const parsed = parse(value);
@@ -58,12 +60,12 @@ export function compile(schema: unknown): FastParse | undefined {
 }
 
 /** zod's own checks, in order, as zod runs them on a value with no issue yet (a `when` may skip one). */
-function runChecks(value: unknown, checks: z.core.$ZodCheck[]): unknown {
-  const payload: z.core.ParsePayload = { value, issues: [] };
+function runChecks(value: unknown, checks: core.$ZodCheck[]): unknown {
+  const payload: core.ParsePayload = { value, issues: [] };
   for (const check of checks) {
     const { when } = check._zod.def;
     if (when && !when(payload)) continue;
-    const result: unknown = check._zod.check(payload as z.core.ParsePayload<never>);
+    const result: unknown = check._zod.check(payload as core.ParsePayload<never>);
     if (result instanceof Promise || payload.issues.length > 0) return DECLINED;
   }
   return payload.value;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalJson } from './jsonShape';
 
 /**
@@ -10,13 +10,14 @@ import { canonicalJson } from './jsonShape';
  * times (Pub/Sub itself writes `messageId` and `message_id`); different
  * values are refused, since either choice would silently drop one.
  */
-export function protoObject<Shape extends z.ZodRawShape>(shape: Shape) {
+export function protoObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
   const camelBySnake = new Map<string, string>(
     Object.keys(shape)
       .filter((camel) => toSnakeCase(camel) !== camel)
       .map((camel) => [toSnakeCase(camel), camel]),
   );
-  return z.preprocess((value, ctx) => {
+  // A preprocess: a transform piped into the object schema.
+  const renameSnakeCase = z.transform((value: unknown, ctx) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const record = value as Record<string, unknown>;
     // Most payloads are camelCase already: leave them as they are, without copying (a plain loop: this runs for
@@ -30,12 +31,13 @@ export function protoObject<Shape extends z.ZodRawShape>(shape: Shape) {
       if (camel === undefined) entries.push([key, record[key]]);
       else if (!Object.hasOwn(record, camel)) entries.push([camel, record[key]]);
       else if (record[camel] !== record[key] && canonicalJson(record[camel]) !== canonicalJson(record[key])) {
-        ctx.addIssue({ code: 'custom', path: [camel], message: `is given twice with different values, as '${camel}' and '${key}'` });
+        ctx.issues.push({ code: 'custom', input: record, path: [camel], message: `is given twice with different values, as '${camel}' and '${key}'` });
       }
       // else: the camelCase spelling, kept under its own key
     }
     return Object.fromEntries(entries);
-  }, z.looseObject(shape));
+  });
+  return z.pipe(renameSnakeCase, z.looseObject(shape));
 }
 
 function hasSnakeCaseKey(record: Record<string, unknown>, camelBySnake: Map<string, string>): boolean {
@@ -53,8 +55,12 @@ export function toSnakeCase(camel: string): string {
  * Firestore string, so it must be well-formed text (no lone surrogates).
  */
 export const protoEnum = z.union([
-  z.string().min(1).max(128).refine((text) => text.isWellFormed(), 'must be well-formed text (it has a lone UTF-16 surrogate)'),
-  z.number().int(),
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.refine((text) => text.isWellFormed(), 'must be well-formed text (it has a lone UTF-16 surrogate)'),
+  ),
+  z.int(),
 ]);
 
 export const jsonObject = z.record(z.string(), z.unknown());

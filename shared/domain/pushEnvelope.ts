@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { protoObject } from './protoJson';
 import { SAFE_ID } from './resourceNames';
 
@@ -10,12 +10,12 @@ import { SAFE_ID } from './resourceNames';
 export const PushEnvelopeSchema = z.object({
   message: protoObject({
     data: z.string({ error: 'is required: the delivery carries no event' }),
-    attributes: z.record(z.string(), z.string()).optional(),
-    messageId: z.string().regex(SAFE_ID, 'must be a Pub/Sub message id (letters, digits, . _ : ~ -)'),
-    publishTime: z.string().max(64),
-    orderingKey: z.string().optional(),
+    attributes: z.optional(z.record(z.string(), z.string())),
+    messageId: z.string().check(z.regex(SAFE_ID, 'must be a Pub/Sub message id (letters, digits, . _ : ~ -)')),
+    publishTime: z.string().check(z.maxLength(64)),
+    orderingKey: z.optional(z.string()),
   }),
-  subscription: z.string().min(1).max(512),
-  deliveryAttempt: z.number().int().min(0).optional(),
+  subscription: z.string().check(z.minLength(1), z.maxLength(512)),
+  deliveryAttempt: z.optional(z.int().check(z.minimum(0))),
 });
 export type PushEnvelope = z.infer<typeof PushEnvelopeSchema>;

@@ -1,5 +1,6 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { truncateText } from './jsonShape';
+import './zodMessages';
 
 /**
  * Turns zod issues into sentences an operator can act on, such as
@@ -10,7 +11,7 @@ import { truncateText } from './jsonShape';
  */
 export const PARSE_OPTIONS = { reportInput: true } as const;
 
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   const shown = error.issues.slice(0, MAX_ISSUES_DESCRIBED).map(describeIssue);
   const more = error.issues.length - shown.length;
   const text = `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;

@@ -1,35 +1,36 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_LOCATION } from '../domain/resourceNames';
+import '../domain/zodMessages';
 import { GOOGLE_CERTS_URL } from './idTokens';
 
 const integer = (name: string, min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((text: string | undefined, ctx) => {
       if (text === undefined || text.trim() === '') return fallback;
       const value = Number(text);
       if (!Number.isInteger(value) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${text}"` });
+        ctx.issues.push({ code: 'custom', input: text, message: `${name} must be a whole number from ${min} to ${max}, got "${text}"` });
         return z.NEVER;
       }
       return value;
-    });
+    }),
+  );
 
 /** A comma-separated list whose every item matches `item`; empty when unset. */
 const list = (name: string, item: RegExp, what: string) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((text: string | undefined, ctx) => {
       const items = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
       const bad = items.filter((entry) => !item.test(entry));
       if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of ${what} (not ${bad.map((b) => `"${b.slice(0, 80)}"`).join(', ')})` });
+        ctx.issues.push({ code: 'custom', input: text, message: `${name} must be a comma-separated list of ${what} (not ${bad.map((b) => `"${b.slice(0, 80)}"`).join(', ')})` });
         return z.NEVER;
       }
       return items;
-    });
+    }),
+  );
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,40 +40,25 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * sets each of them (terraform/functions.tf); `npm start` sets the local ones.
  */
 const EnvironmentSchema = z.object({
-  GOOGLE_CLOUD_PROJECT: z
-    .string()
-    .regex(/^[a-z][a-z0-9-:.]{3,62}$/, 'GOOGLE_CLOUD_PROJECT must be a project id')
-    .optional(),
-  FIRESTORE_DATABASE_ID: z
-    .string()
-    .regex(/^(\(default\)|[a-z][a-z0-9-]{2,62})$/, 'FIRESTORE_DATABASE_ID must be "(default)" or a database id')
-    .default('(default)'),
-  FIRESTORE_EMULATOR_HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'FIRESTORE_EMULATOR_HOST must be host:port')
-    .optional(),
+  GOOGLE_CLOUD_PROJECT: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-:.]{3,62}$/, 'GOOGLE_CLOUD_PROJECT must be a project id'))),
+  FIRESTORE_DATABASE_ID: z._default(z.string().check(z.regex(/^(\(default\)|[a-z][a-z0-9-]{2,62})$/, 'FIRESTORE_DATABASE_ID must be "(default)" or a database id')), '(default)'),
+  FIRESTORE_EMULATOR_HOST: z.optional(z.string().check(z.regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'FIRESTORE_EMULATOR_HOST must be host:port'))),
   FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
   MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
   RETENTION_DAYS: integer('RETENTION_DAYS', 0, 36_500, 0),
-  DIALOGFLOW_LOCATION: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'DIALOGFLOW_LOCATION must be a Dialogflow location such as "global" or "europe-west3"')
-    .default(DEFAULT_LOCATION),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
-  SERVED_PROJECTS: z
-    .string()
-    .regex(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids')
-    .optional(),
-  PAGE_TOKEN_SECRET: z.string().min(32, 'PAGE_TOKEN_SECRET must be at least 32 characters').optional(),
+  DIALOGFLOW_LOCATION: z._default(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,62}$/, 'DIALOGFLOW_LOCATION must be a Dialogflow location such as "global" or "europe-west3"')), DEFAULT_LOCATION),
+  LOG_LEVEL: z._default(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }), 'INFO'),
+  SERVED_PROJECTS: z.optional(z.string().check(z.regex(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids'))),
+  PAGE_TOKEN_SECRET: z.optional(z.string().check(z.minLength(32, 'PAGE_TOKEN_SECRET must be at least 32 characters'))),
   AUTH_ALLOWED_EMAILS: list('AUTH_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
   AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^(https?:\/\/[^\s,]+|[0-9]+(-[a-z0-9]+)?\.apps\.googleusercontent\.com)$/, 'URLs or OAuth client IDs'),
-  AUTH_CERTS_URL: z.url({ error: 'AUTH_CERTS_URL must be a URL' }).default(GOOGLE_CERTS_URL),
+  AUTH_CERTS_URL: z._default(z.url({ error: 'AUTH_CERTS_URL must be a URL' }), GOOGLE_CERTS_URL),
   CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
   ERASURE_ALLOWED_EMAILS: list('ERASURE_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
   RECONCILE_PARENTS: list('RECONCILE_PARENTS', /^projects\/[a-z][a-z0-9-:.]{3,62}\/locations\/[a-z][a-z0-9-]{0,62}$/, 'parents such as projects/my-project/locations/global'),
   RECONCILE_BATCH_SIZE: integer('RECONCILE_BATCH_SIZE', 1, 1000, 100),
   DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 100, 5),
-  DIALOGFLOW_API_ENDPOINT: z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' }).optional(),
+  DIALOGFLOW_API_ENDPOINT: z.optional(z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' })),
 });
 
 export interface Config {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import * as mini from 'zod/mini';
 import { ConversationEventSchema } from '../../../shared/domain/conversationEvent';
 import { ConversationStateSchema, emptyConversationState, mergeConversationSnapshot, mergeLifecycleEvent } from '../../../shared/domain/conversationState';
 import { compile, withFastPath } from '../../../shared/domain/fastParse';
@@ -104,9 +105,9 @@ const envelopes = fc.constantFrom(
   },
 );
 
-function expectSameAsZod(schema: z.ZodType, value: unknown): void {
+function expectSameAsZod(schema: z.core.$ZodType, value: unknown): void {
   const fast = compile(schema)!(value);
-  const slow = schema.safeParse(value, PARSE_OPTIONS);
+  const slow = z.safeParse(schema, value, PARSE_OPTIONS);
   if (!declined(fast)) {
     expect(slow.success).toBe(true);
     expect(JSON.stringify(fast)).toBe(JSON.stringify(slow.data));
@@ -202,6 +203,13 @@ describe('the fast path compiled from a schema', () => {
   it('tries the options of a union in order, as zod does', () => {
     const schema = z.object({ value: z.union([z.string().min(3), z.number().int(), z.string()]) });
     for (const value of ['ab', 'abc', 3, 3.5, true]) expectSameAsZod(schema, { value });
+  });
+
+  it('runs the checks of a schema that is itself a check (z.int(), a string format) in both of zod\'s builds', () => {
+    for (const schema of [mini.int(), z.int(), mini.email(), z.email(), mini.object({ n: mini.optional(mini.int().check(mini.minimum(0))) })]) {
+      for (const value of [1, 1.5, -1, 'a@b.c', 'not an email', { n: 2 }, { n: 2.5 }, { n: -1 }]) expectSameAsZod(schema, value);
+    }
+    expect(declined(compile(mini.int())!(1.5))).toBe(true);
   });
 
   it('keeps unknown keys of a loose object after the known ones, and drops them from a plain one', () => {

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { jsonObject, protoEnum, protoObject, toSnakeCase } from '../../../shared/domain/protoJson';
 
 const Schema = protoObject({
-  fooBar: z.string().optional(),
-  count: z.number().optional(),
-  nestedThing: protoObject({ innerValue: z.string().optional() }).optional(),
+  fooBar: z.optional(z.string()),
+  count: z.optional(z.number()),
+  nestedThing: z.optional(protoObject({ innerValue: z.optional(z.string()) })),
 });
 
 describe('protoObject', () => {
