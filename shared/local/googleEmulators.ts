@@ -59,6 +59,8 @@ export interface StartEmulatorOptions {
   /** Pub/Sub only: the project the emulator is started for (any project's resources are accepted). */
   project?: string;
   startTimeoutMs?: number;
+  /** Where a port is chosen when `port` is not given (a free one); asked again when the one chosen is taken. */
+  choosePort?: () => Promise<number>;
 }
 
 const START_COMMANDS: Record<EmulatorKind, (hostPort: string, project: string) => string[]> = {
@@ -80,7 +82,23 @@ process.once('exit', () => {
 export async function startGoogleEmulator(kind: EmulatorKind, options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const missing = missingGoogleEmulators();
   if (missing) throw new Error(missing);
-  const host = `127.0.0.1:${options.port ?? (await findFreePort())}`;
+  // A port found free can be taken before Java binds it (a connection's local port, another process): when this
+  // chose the port, it chooses again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(kind, options.port ?? (await (options.choosePort ?? findFreePort)()), options);
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 5 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+/** What Java prints when the port is taken; the emulator may keep running without listening, so it is not waited out. */
+const PORT_TAKEN = /BindException|Address already in use/;
+
+async function startOnPort(kind: EmulatorKind, port: number, options: StartEmulatorOptions): Promise<RunningEmulator> {
+  const host = `127.0.0.1:${port}`;
   const child = spawn('gcloud', START_COMMANDS[kind](host, options.project ?? 'demo-conversation-history'), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,18 +124,20 @@ export async function startGoogleEmulator(kind: EmulatorKind, options: StartEmul
   };
 
   try {
-    await waitUntilAnswering(host, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilAnswering(host, child, options.startTimeoutMs ?? 60_000, () => PORT_TAKEN.test(output));
   } catch (error) {
     await stop();
+    if (PORT_TAKEN.test(output)) throw new PortTakenError(`Google's ${kind} emulator could not listen on ${host}: the port is already in use`);
     throw new Error(`Google's ${kind} emulator did not start: ${(error as Error).message}\n${output.trim().split('\n').slice(-15).join('\n')}`);
   }
   return { kind, host, stop };
 }
 
-async function waitUntilAnswering(host: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(host: string, child: ChildProcess, timeoutMs: number, failed: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gcloud exited with ${child.exitCode ?? child.signalCode}`);
+    if (failed()) throw new Error('it could not bind its port');
     try {
       // Both emulators answer "Ok" at their root once they serve requests.
       const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1_000) });
