@@ -1,13 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BUNDLE_OPTIONS, FUNCTION_DEPENDENCIES, bundleFunctions, sharedBuildOptions } from '../shared/build/bundleFunctions';
 import { lifecycleEvent } from '../test/support/builders';
 import { toPushBody } from '../shared/local/pushDelivery';
 import { startCountingFirestore } from './lib/countingFirestore';
-import { BUILD_DIRECTORY, stopProcess } from './lib/processes';
+import { BUILD_DIRECTORY, spawnFunction, stopProcess } from './lib/processes';
 import { writePeerSource } from './peer';
 import { findFreePort } from '../shared/local/embeddedFirestore';
 import { median, ratio, repeat } from './lib/stats';
@@ -40,8 +39,6 @@ export interface ColdStart {
   functionsFrameworkLoadMs: number;
 }
 
-const require = createRequire(import.meta.url);
-const FUNCTIONS_FRAMEWORK_CLI = join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
 const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
@@ -89,10 +86,11 @@ export async function timeToFirst2xx(directory: string, source: string, env: Rec
   const port = await findFreePort();
   const { path, init } = firstRequest(directory);
   const started = performance.now();
-  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${TARGETS[directory]}`, `--source=${source}`, `--port=${port}`], {
+  const child = spawnFunction(TARGETS[directory]!, source, port, {
+    ...env,
+    LOG_LEVEL: 'WARNING',
     // Reconcile's first run over a project with nothing due: no call to Dialogflow, which this machine cannot reach.
-    env: { ...process.env, ...env, METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'WARNING', ...(directory === 'reconcile-conversations' ? { RECONCILE_PARENTS: 'projects/bench-nothing-due/locations/global' } : {}) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(directory === 'reconcile-conversations' ? { RECONCILE_PARENTS: 'projects/bench-nothing-due/locations/global' } : {}),
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

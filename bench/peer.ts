@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { bundleFunctions } from '../shared/build/bundleFunctions';
 import { findFreePort } from '../shared/local/embeddedFirestore';
 import { missingGoogleEmulators, startGoogleEmulator } from '../shared/local/googleEmulators';
 import { postLoad, type LoadResult } from './lib/load';
-import { BUILD_DIRECTORY, processCpuMs, stopProcess } from './lib/processes';
+import { BUILD_DIRECTORY, processCpuMs, spawnFunction, stopProcess } from './lib/processes';
 import { startCountingFirestore } from './lib/countingFirestore';
 import { median, repeat } from './lib/stats';
 import { lifecycleBodies, messageBodies } from './lib/workload';
@@ -29,9 +28,6 @@ export interface Run {
   load: LoadResult;
 }
 
-const require = createRequire(import.meta.url);
-const FUNCTIONS_FRAMEWORK_CLI = join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
-
 export function writePeerSource(): string {
   const directory = join(BUILD_DIRECTORY, 'peer');
   mkdirSync(directory, { recursive: true });
@@ -42,10 +38,7 @@ export function writePeerSource(): string {
 
 async function serve(target: string, source: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
-    env: { ...process.env, ...env, METADATA_SERVER_DETECTION: 'none', LOG_LEVEL: 'INFO' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawnFunction(target, source, port, { ...env, LOG_LEVEL: 'INFO' });
   // The framework prints nothing when ready: wait until it answers.
   const url = `http://127.0.0.1:${port}`;
   for (let waited = 0; ; waited += 20) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, EXTERNAL_DEPENDENCIES } from '../../shared/build/bundleFunctions';
 import { findFreePort } from '../../shared/local/embeddedFirestore';
@@ -81,4 +82,15 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+// The package's `functions-framework` bin (build/src/main.js, beside its main module): what Cloud Functions runs.
+const FUNCTIONS_FRAMEWORK_CLI = join(dirname(createRequire(import.meta.url).resolve('@google-cloud/functions-framework')), 'main.js');
+
+/** A function's source directory run as Cloud Functions runs it: the Functions Framework's CLI, --target and --source. */
+export function spawnFunction(target: string, source: string, port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [FUNCTIONS_FRAMEWORK_CLI, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
+    env: { ...process.env, METADATA_SERVER_DETECTION: 'none', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }

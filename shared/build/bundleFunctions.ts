@@ -18,8 +18,8 @@ import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from '../wir
  * - protobufjs and long stay external: the Firestore client depends on them
  *   and loads them as it loads, so an install resolves one copy that both
  *   share, already loaded when our bundle asks for it, instead of a second
- *   copy compiled at every cold start (6 of the 24 ms our ingest bundle took to load, and
- *   97 KiB of the ingest bundle, measured).
+ *   copy compiled at every cold start (6 of the 24 ms the ingest bundle took
+ *   to load, and 97 KiB of it, measured).
  * - Everything else (zod, as its tree-shakable zod/mini build, and our own
  *   code) is bundled and tree-shaken.
  * - The ConversationEvent descriptor is computed here, from the official
@@ -75,7 +75,6 @@ export async function bundleFunctions(root = process.cwd(), outputRoot = join(ro
       ...shared,
       metafile: true,
       logLevel: 'warning',
-
     });
     await writeFile(
       join(outputDirectory, 'package.json'),

@@ -1,7 +1,7 @@
 import { ConversationEventSchema, type ConversationEvent } from './conversationEvent';
 import { MAX_LIFECYCLE_DETAIL_BYTES } from './conversationState';
 import { withFastPath } from './fastParse';
-import { canonicalJson, findJsonShapeProblem, truncateText } from './jsonShape';
+import { canonicalJson, findJsonShapeProblem, isObject, truncateText } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { MAX_STORED_JSON_BYTES, messageSortKey, type IngestEvent } from './records';
@@ -345,8 +345,4 @@ function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
   const defined: Partial<T> = {};
   for (const key of Object.keys(fields) as Array<keyof T>) if (fields[key] !== undefined) defined[key] = fields[key];
   return defined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

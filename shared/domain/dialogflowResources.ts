@@ -1,6 +1,6 @@
 import type { ConversationSnapshot, ConversationStage } from './conversationState';
 import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, normalizeEnum, type LifecycleState } from './enums';
-import { canonicalJson } from './jsonShape';
+import { canonicalJson, isObject } from './jsonShape';
 import { MAX_STORED_JSON_BYTES, messageSortKey, type MessageRecord } from './records';
 import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
@@ -91,8 +91,4 @@ function knownLifecycleState(value: unknown): LifecycleState | null {
 function knownStage(value: unknown): ConversationStage | null {
   const name = typeof value === 'string' || typeof value === 'number' ? normalizeEnum(CONVERSATION_STAGE_NUMBERS, value) : undefined;
   return name === 'VIRTUAL_AGENT_STAGE' || name === 'HUMAN_ASSIST_STAGE' ? name : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import { safeParse, type core } from 'zod/mini';
+import { isObject } from './jsonShape';
 import { PARSE_OPTIONS } from './validation';
 
 /**
@@ -238,10 +239,6 @@ function compileObject(shape: Record<string, unknown>, catchall: unknown): FastP
     }
     return output;
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** zod's test for a record: an object whose prototype is Object's (or none), as JSON.parse makes them. */

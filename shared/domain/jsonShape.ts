@@ -17,6 +17,11 @@
 
 export const MAX_JSON_DEPTH = 64;
 
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function findJsonShapeProblem(root: unknown): string | undefined {
   // Nearly every payload is fine: prove that without building a path for every value, then describe the rest.
   return isShapeSound(root, 0) ? undefined : describeShapeProblem(root);

@@ -50,8 +50,8 @@ export function formatConversationName(parent: ConversationParent, conversationI
 }
 
 function toConversationId(project: string, location: string | undefined, conversationId: string, defaultLocation: string): ConversationId {
-  const located = location ?? defaultLocation;
-  return { project, location: located, conversationId, name: `projects/${project}/locations/${located}/conversations/${conversationId}` };
+  const parent = { project, location: location ?? defaultLocation };
+  return { ...parent, conversationId, name: formatConversationName(parent, conversationId) };
 }
 
 /** `defaultLocation` is where a name without `/locations/<L>/` is taken to be (DIALOGFLOW_LOCATION). */
@@ -66,8 +66,7 @@ export function parseMessageName(name: string, defaultLocation = DEFAULT_LOCATIO
   const match = MESSAGE_NAME.exec(name);
   if (!match) return undefined;
   const [, project, location, conversationId, messageId] = match;
-  const conversation = toConversationId(project!, location, conversationId!, defaultLocation);
-  return { project: conversation.project, location: conversation.location, conversationId: conversation.conversationId, name: conversation.name, messageId: messageId! };
+  return { ...toConversationId(project!, location, conversationId!, defaultLocation), messageId: messageId! };
 }
 
 export function parseParentName(name: string, defaultLocation = DEFAULT_LOCATION): ConversationParent | undefined {

@@ -19,16 +19,30 @@ export interface RunningFirestore {
  * machine's own processes is ever pointed at it.
  */
 export async function startEmbeddedFirestore(port?: number): Promise<RunningFirestore> {
-  // A port found free can be taken before the emulator binds it (a connection's local port, another process):
-  // when this chose the port, it chooses again.
-  for (let attempt = 1; ; attempt++) {
-    const chosen = port ?? (await findFreePort());
+  const startOn = async (chosen: number) => {
     const server = new FirestoreServer();
+    await server.start(chosen);
+    return { host: `127.0.0.1:${chosen}`, stop: () => server.stop() };
+  };
+  return port === undefined ? startOnFreePort(startOn, (error) => String((error as Error).message).includes('EADDRINUSE')) : startOn(port);
+}
+
+/**
+ * Starts something on a free port. A port found free can be taken before the thing binds it (a connection's
+ * local port, another process): when `isPortTaken` says that is why it failed, another port is chosen, five
+ * times at most.
+ */
+export async function startOnFreePort<T>(
+  start: (port: number) => Promise<T>,
+  isPortTaken: (error: unknown) => boolean,
+  choosePort: () => Promise<number> = findFreePort,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await choosePort();
     try {
-      await server.start(chosen);
-      return { host: `127.0.0.1:${chosen}`, stop: () => server.stop() };
+      return await start(port);
     } catch (error) {
-      if (port !== undefined || attempt >= 5 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+      if (attempt >= 5 || !isPortTaken(error)) throw error;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { findFreePort } from './embeddedFirestore';
+import { startOnFreePort } from './embeddedFirestore';
 
 /**
  * Google's own Firestore and Pub/Sub emulators, started through `gcloud`.
@@ -82,15 +82,9 @@ process.once('exit', () => {
 export async function startGoogleEmulator(kind: EmulatorKind, options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const missing = missingGoogleEmulators();
   if (missing) throw new Error(missing);
-  // A port found free can be taken before Java binds it (a connection's local port, another process): when this
-  // chose the port, it chooses again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnPort(kind, options.port ?? (await (options.choosePort ?? findFreePort)()), options);
-    } catch (error) {
-      if (options.port !== undefined || attempt >= 5 || !(error instanceof PortTakenError)) throw error;
-    }
-  }
+  const startOn = (port: number) => startOnPort(kind, port, options);
+  if (options.port !== undefined) return startOn(options.port);
+  return startOnFreePort(startOn, (error) => error instanceof PortTakenError, options.choosePort);
 }
 
 class PortTakenError extends Error {}

@@ -32,6 +32,9 @@ const list = (name: string, item: RegExp, what: string) =>
     }),
   );
 
+/** A string that must match `pattern`, or be refused with `message`. */
+const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
+
 const LOG_LEVELS = ['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -40,15 +43,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * sets each of them (terraform/functions.tf); `npm start` sets the local ones.
  */
 const EnvironmentSchema = z.object({
-  GOOGLE_CLOUD_PROJECT: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-:.]{3,62}$/, 'GOOGLE_CLOUD_PROJECT must be a project id'))),
-  FIRESTORE_DATABASE_ID: z._default(z.string().check(z.regex(/^(\(default\)|[a-z][a-z0-9-]{2,62})$/, 'FIRESTORE_DATABASE_ID must be "(default)" or a database id')), '(default)'),
-  FIRESTORE_EMULATOR_HOST: z.optional(z.string().check(z.regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'FIRESTORE_EMULATOR_HOST must be host:port'))),
+  GOOGLE_CLOUD_PROJECT: z.optional(matching(/^[a-z][a-z0-9-:.]{3,62}$/, 'GOOGLE_CLOUD_PROJECT must be a project id')),
+  FIRESTORE_DATABASE_ID: z._default(matching(/^(\(default\)|[a-z][a-z0-9-]{2,62})$/, 'FIRESTORE_DATABASE_ID must be "(default)" or a database id'), '(default)'),
+  FIRESTORE_EMULATOR_HOST: z.optional(matching(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'FIRESTORE_EMULATOR_HOST must be host:port')),
   FIRESTORE_DEADLINE_MS: integer('FIRESTORE_DEADLINE_MS', 100, 120_000, 10_000),
   MAX_PUSH_BODY_BYTES: integer('MAX_PUSH_BODY_BYTES', 1024, 1_000_000, 921_600),
   RETENTION_DAYS: integer('RETENTION_DAYS', 0, 36_500, 0),
-  DIALOGFLOW_LOCATION: z._default(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,62}$/, 'DIALOGFLOW_LOCATION must be a Dialogflow location such as "global" or "europe-west3"')), DEFAULT_LOCATION),
+  DIALOGFLOW_LOCATION: z._default(matching(/^[a-z][a-z0-9-]{0,62}$/, 'DIALOGFLOW_LOCATION must be a Dialogflow location such as "global" or "europe-west3"'), DEFAULT_LOCATION),
   LOG_LEVEL: z._default(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }), 'INFO'),
-  SERVED_PROJECTS: z.optional(z.string().check(z.regex(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids'))),
+  SERVED_PROJECTS: z.optional(matching(/^(\*|[a-z][a-z0-9-:.]{3,62}(,[a-z][a-z0-9-:.]{3,62})*)$/, 'SERVED_PROJECTS must be * or a comma-separated list of project ids')),
   PAGE_TOKEN_SECRET: z.optional(z.string().check(z.minLength(32, 'PAGE_TOKEN_SECRET must be at least 32 characters'))),
   AUTH_ALLOWED_EMAILS: list('AUTH_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
   AUTH_AUDIENCES: list('AUTH_AUDIENCES', /^(https?:\/\/[^\s,]+|[0-9]+(-[a-z0-9]+)?\.apps\.googleusercontent\.com)$/, 'URLs or OAuth client IDs'),

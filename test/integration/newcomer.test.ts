@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../shared/local/embeddedFirestore';
+import { findFreePort, startOnFreePort } from '../../shared/local/embeddedFirestore';
 import { makeRawPushBody } from '../support/builders';
 
 /**
@@ -36,21 +36,22 @@ function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * `npm start` on a free port, once its banner says it runs. A port found free can be taken before the stack binds
  * it (another test file's server, a connection's local port): then the stack says so and exits, and another is tried.
  */
-async function npmStart(): Promise<{ npm: ChildProcess; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
-    // A process group of its own (as a shell's job is), so that cleaning up reaches the stack under npm.
-    const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    running.push(npm);
-    let banner = '';
-    npm.stderr!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
-    for (let waited = 0; !banner.includes('is running at'); waited += 50) {
-      if (npm.exitCode !== null && banner.includes('is already taken') && attempt < 5) break;
-      if (waited > 30_000 || npm.exitCode !== null) throw new Error(`npm start did not start:\n${banner}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (banner.includes('is running at')) return { npm, port };
-  }
+function npmStart(): Promise<{ npm: ChildProcess; port: number }> {
+  return startOnFreePort(
+    async (port) => {
+      // A process group of its own (as a shell's job is), so that cleaning up reaches the stack under npm.
+      const npm = spawn('npm', ['start'], { env: userEnvironment({ PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      running.push(npm);
+      let banner = '';
+      npm.stderr!.on('data', (chunk: Buffer) => (banner += chunk.toString()));
+      for (let waited = 0; !banner.includes('is running at'); waited += 50) {
+        if (waited > 30_000 || npm.exitCode !== null) throw new Error(`npm start did not start:\n${banner}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { npm, port };
+    },
+    (error) => (error as Error).message.includes('is already taken'),
+  );
 }
 
 const portIsOpen = (port: number) =>

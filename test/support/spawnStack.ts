@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { findFreePort } from '../../shared/local/embeddedFirestore';
+import { startOnFreePort } from '../../shared/local/embeddedFirestore';
 
 export interface SpawnedStack {
   url: string;
@@ -14,16 +14,11 @@ export interface SpawnedStack {
  * its own process with the given environment; its stdout goes to `logPath`.
  */
 export async function spawnStack(env: Record<string, string | undefined>, logPath: string): Promise<SpawnedStack> {
-  // A port found free can be taken before the stack binds it (by a connection's local port, or by another test
-  // file's server): then the stack says so and exits, and another port is tried.
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
-    const child = await startOnPort(port, env, logPath).catch((error: Error) => {
-      if (attempt < 5 && error.message.includes('is already taken')) return undefined;
-      throw error;
-    });
-    if (child) return runningStack(port, child);
-  }
+  // A port taken before the stack binds it (by another test file's server, say): the stack says so and exits.
+  return startOnFreePort(
+    async (port) => runningStack(port, await startOnPort(port, env, logPath)),
+    (error) => (error as Error).message.includes('is already taken'),
+  );
 }
 
 async function startOnPort(port: number, env: Record<string, string | undefined>, logPath: string): Promise<ChildProcess> {
