@@ -37,5 +37,5 @@ resource "google_dialogflow_conversation_profile" "this" {
 
   # Pub/Sub keeps nothing published to a topic without subscriptions, and Dialogflow publishes as soon as the
   # profile is in use: the push subscriptions, and the grants to publish, come first.
-  depends_on = [google_project_service.apis, google_pubsub_subscription.push, time_sleep.event_grants_propagate]
+  depends_on = [time_sleep.apis_enabled, google_pubsub_subscription.push, time_sleep.event_grants_propagate]
 }

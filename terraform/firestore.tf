@@ -15,7 +15,7 @@ resource "google_firestore_database" "this" {
   # minute of the last week.
   point_in_time_recovery_enablement = var.firestore_point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 locals {
@@ -82,7 +82,7 @@ resource "google_firestore_index" "composite" {
     }
   }
 
-  depends_on = [google_firestore_database.this]
+  depends_on = [time_sleep.apis_enabled, google_firestore_database.this]
 }
 
 # With retention_days > 0 the functions write expireAt on every document, and erasure on every tombstone; these
@@ -101,7 +101,7 @@ resource "google_firestore_field" "ttl" {
   # limits write throughput (Google's advice for TTL fields).
   index_config {}
 
-  depends_on = [google_firestore_database.this]
+  depends_on = [time_sleep.apis_enabled, google_firestore_database.this]
 }
 
 # Single-field index exemptions: no ascending, descending or array-contains index on the fields nothing queries.
@@ -118,7 +118,7 @@ resource "google_firestore_field" "unindexed" {
   # An empty index_config removes every single-field index of the field.
   index_config {}
 
-  depends_on = [google_firestore_database.this]
+  depends_on = [time_sleep.apis_enabled, google_firestore_database.this]
 }
 
 # A backup of the whole database every day, kept firestore_backup_retention_days; restoring one creates a new
@@ -132,5 +132,5 @@ resource "google_firestore_backup_schedule" "daily" {
 
   daily_recurrence {}
 
-  depends_on = [google_firestore_database.this]
+  depends_on = [time_sleep.apis_enabled, google_firestore_database.this]
 }

@@ -9,7 +9,7 @@ resource "google_storage_bucket" "sources" {
   # Holds nothing but build inputs that Terraform can upload again.
   force_destroy = true
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # Where the builds push the function images. Our own rather than Cloud Functions' default "gcf-artifacts",
@@ -38,7 +38,7 @@ resource "google_artifact_registry_repository" "functions" {
     }
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 data "archive_file" "source" {
@@ -115,5 +115,5 @@ resource "google_cloudfunctions2_function" "this" {
   }
 
   # The grants the build and the instances need, given time to take effect.
-  depends_on = [google_project_service.apis, time_sleep.function_grants_propagate]
+  depends_on = [time_sleep.apis_enabled, time_sleep.function_grants_propagate]
 }

@@ -40,7 +40,7 @@ resource "google_service_account" "this" {
   account_id   = "${local.prefix}${each.value.id}"
   display_name = var.name_prefix == "" ? each.value.display_name : "${each.value.display_name} [${var.name_prefix}]"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ resource "google_project_service_identity" "pubsub" {
   project = var.project_id
   service = "pubsub.googleapis.com"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # Publishes the conversation profile's ConversationEvents.
@@ -64,7 +64,25 @@ resource "google_project_service_identity" "dialogflow" {
   project = var.project_id
   service = "dialogflow.googleapis.com"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
+}
+
+# The agents exist once their google_project_service_identity returns, but not yet everywhere IAM looks: a grant
+# made at once can be refused as naming a member that does not exist (hashicorp/terraform-provider-google issue
+# 21931), and the provider retries a grant only when the policy's etag changed. Every grant to an agent reads
+# its member from here, so it waits.
+resource "time_sleep" "service_agents_exist" {
+  create_duration = "${var.service_agent_propagation_wait_seconds}s"
+
+  triggers = {
+    pubsub     = google_project_service_identity.pubsub.member
+    dialogflow = google_project_service_identity.dialogflow.member
+  }
+}
+
+locals {
+  pubsub_service_agent     = time_sleep.service_agents_exist.triggers["pubsub"]
+  dialogflow_service_agent = time_sleep.service_agents_exist.triggers["dialogflow"]
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -206,14 +224,14 @@ resource "google_cloud_run_v2_service_iam_member" "history_invokers" {
 resource "google_service_account_iam_member" "pubsub_mints_push_tokens" {
   service_account_id = google_service_account.this["push"].name
   role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_project_service_identity.pubsub.member
+  member             = local.pubsub_service_agent
 }
 
 resource "google_pubsub_topic_iam_member" "pubsub_publishes_dead_letters" {
   project = var.project_id
   topic   = google_pubsub_topic.dead_letter.name
   role    = "roles/pubsub.publisher"
-  member  = google_project_service_identity.pubsub.member
+  member  = local.pubsub_service_agent
 }
 
 resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_lettered" {
@@ -222,7 +240,7 @@ resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_lettered" {
   project      = var.project_id
   subscription = google_pubsub_subscription.push[each.key].name
   role         = "roles/pubsub.subscriber"
-  member       = google_project_service_identity.pubsub.member
+  member       = local.pubsub_service_agent
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -236,7 +254,7 @@ resource "google_pubsub_topic_iam_member" "dialogflow_publishes_events" {
   project = var.project_id
   topic   = google_pubsub_topic.events[each.key].name
   role    = "roles/pubsub.publisher"
-  member  = google_project_service_identity.dialogflow.member
+  member  = local.dialogflow_service_agent
 }
 
 # Dialogflow's proto: "For chat integration to receive notification, make sure API caller has been granted the
@@ -262,7 +280,7 @@ resource "time_sleep" "function_grants_propagate" {
 
   # Waits again whenever an account a function build or instance uses is replaced.
   triggers = {
-    build   = google_service_account.this["build"].unique_id
+    build     = google_service_account.this["build"].unique_id
     ingest    = local.ingest_runtime_account.unique_id
     history   = local.history_runtime_account.unique_id
     reconcile = google_service_account.this["reconcile"].unique_id

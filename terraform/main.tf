@@ -1,14 +1,22 @@
+# Every call is billed to, and counts against the quota of, the project deployed into: with user credentials
+# (`gcloud auth application-default login`) the provider would otherwise send them on gcloud's own project,
+# where Dialogflow, Firestore and the rest are not enabled. The caller needs serviceusage.services.use on it
+# (roles/serviceusage.serviceUsageConsumer, held by Owners and the deployer account).
 provider "google" {
-  project        = var.project_id
-  region         = var.region
-  default_labels = var.labels
+  project               = var.project_id
+  region                = var.region
+  default_labels        = var.labels
+  user_project_override = true
+  billing_project       = var.project_id
 }
 
 # Only for what exists in google-beta alone: the service agents (google_project_service_identity).
 provider "google-beta" {
-  project        = var.project_id
-  region         = var.region
-  default_labels = var.labels
+  project               = var.project_id
+  region                = var.region
+  default_labels        = var.labels
+  user_project_override = true
+  billing_project       = var.project_id
 }
 
 data "google_project" "this" {
@@ -35,8 +43,8 @@ locals {
     MAX_PUSH_BODY_BYTES   = tostring(var.max_push_body_bytes)
     RETENTION_DAYS        = tostring(var.retention_days)
     LOG_LEVEL             = var.log_level
-    # Where names without /locations/ are taken to be: the created profile's own location.
-    DIALOGFLOW_LOCATION = local.dialogflow_location
+    # Where names without /locations/ are taken to be: the profile's location.
+    DIALOGFLOW_LOCATION = var.dialogflow_location
     # The bundles are minified: map stack traces in error logs back to the TypeScript sources.
     NODE_OPTIONS = "--enable-source-maps"
     # The framework's own error pages (a path it cannot decode, a body that is not JSON) then carry no stack trace.
@@ -64,7 +72,7 @@ locals {
   # Read by reconcileConversations only: what each run refreshes, and the token Cloud Scheduler sends.
   reconcile_only_environment_variables = {
     AUTH_ALLOWED_EMAILS  = google_service_account.this["scheduler"].email
-    RECONCILE_PARENTS    = "projects/${var.project_id}/locations/${local.dialogflow_location}"
+    RECONCILE_PARENTS    = "projects/${var.project_id}/locations/${var.dialogflow_location}"
     RECONCILE_BATCH_SIZE = tostring(var.reconcile.batch_size)
     DIALOGFLOW_QPS       = tostring(var.reconcile.qps)
   }
@@ -159,9 +167,6 @@ locals {
 
   # Deployed name of each function (the keys above stay the directories under functions/ and dist/).
   function_names = { for dir, _ in local.functions : dir => "${local.prefix}${dir}" }
-
-  # The location conversations are created in: the profile's, read back from it when this deployment creates it.
-  dialogflow_location = coalesce(one(google_dialogflow_conversation_profile.this[*].location), var.dialogflow_location)
 
   source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${local.prefix}history-sources")
   firestore_location = coalesce(var.firestore_location, var.region)

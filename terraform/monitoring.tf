@@ -12,7 +12,7 @@ resource "google_monitoring_notification_channel" "email" {
     email_address = each.value
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 locals {
@@ -161,7 +161,20 @@ resource "google_logging_metric" "quarantined_deliveries" {
     service_name   = "EXTRACT(resource.labels.service_name)"
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
+}
+
+# Cloud Monitoring knows a new log-based metric only minutes after Cloud Logging created it: an alert policy on
+# it created at once is refused with 404 "Cannot find metric(s) ... it could take up to 10 minutes to become
+# available" (hashicorp/terraform-provider-google issue 11102), and the provider retries alert creation only on
+# concurrent edits. Alerts on a log-based metric read its type from here, so they wait; the wait runs beside
+# the function builds, and again only when a metric is replaced.
+resource "time_sleep" "log_metrics_known_to_monitoring" {
+  create_duration = "${var.metric_propagation_wait_seconds}s"
+
+  triggers = {
+    quarantined_deliveries = "logging.googleapis.com/user/${google_logging_metric.quarantined_deliveries.name}"
+  }
 }
 
 resource "google_monitoring_alert_policy" "quarantined_deliveries" {
@@ -173,7 +186,7 @@ resource "google_monitoring_alert_policy" "quarantined_deliveries" {
   conditions {
     display_name = "A delivery was quarantined"
     condition_threshold {
-      filter          = format("resource.type = %q AND metric.type = %q", "cloud_run_revision", "logging.googleapis.com/user/${google_logging_metric.quarantined_deliveries.name}")
+      filter          = format("resource.type = %q AND metric.type = %q", "cloud_run_revision", time_sleep.log_metrics_known_to_monitoring.triggers["quarantined_deliveries"])
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"

@@ -10,7 +10,7 @@ resource "google_pubsub_topic" "events" {
   project = var.project_id
   name    = each.value.name
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # Where a delivery ends once an ingest function refused it max_delivery_attempts times.
@@ -19,7 +19,7 @@ resource "google_pubsub_topic" "dead_letter" {
   name                       = "${local.prefix}${var.dead_letter_topic_name}"
   message_retention_duration = local.max_message_retention
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # One push subscription per event topic, pushing to the ingest function that consumes it, authenticated with

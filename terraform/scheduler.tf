@@ -26,5 +26,5 @@ resource "google_cloud_scheduler_job" "reconcile" {
     }
   }
 
-  depends_on = [google_project_service.apis, time_sleep.event_grants_propagate]
+  depends_on = [time_sleep.apis_enabled, time_sleep.event_grants_propagate]
 }

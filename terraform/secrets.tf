@@ -12,7 +12,7 @@ resource "google_secret_manager_secret" "page_token" {
     auto {}
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis_enabled]
 }
 
 # The value is also in the Terraform state: keep the state bucket as private as the secret.

@@ -68,6 +68,39 @@ variable "iam_propagation_wait_seconds" {
   }
 }
 
+variable "api_propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait after enabling the APIs before creating anything that calls them: an API enabled a moment ago can still answer 403 SERVICE_DISABLED (\"If you enabled this API recently, wait a few minutes\"), and the provider does not retry that."
+  default     = 60
+
+  validation {
+    condition     = var.api_propagation_wait_seconds >= 0 && var.api_propagation_wait_seconds <= 900 && floor(var.api_propagation_wait_seconds) == var.api_propagation_wait_seconds
+    error_message = "api_propagation_wait_seconds must be a whole number from 0 to 900."
+  }
+}
+
+variable "service_agent_propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait after creating the Pub/Sub and Dialogflow service agents before granting them roles: IAM refuses a member that does not exist yet everywhere (hashicorp/terraform-provider-google issue 21931), and the provider retries a grant only when the policy's etag changed."
+  default     = 60
+
+  validation {
+    condition     = var.service_agent_propagation_wait_seconds >= 0 && var.service_agent_propagation_wait_seconds <= 900 && floor(var.service_agent_propagation_wait_seconds) == var.service_agent_propagation_wait_seconds
+    error_message = "service_agent_propagation_wait_seconds must be a whole number from 0 to 900."
+  }
+}
+
+variable "metric_propagation_wait_seconds" {
+  type        = number
+  description = "Seconds to wait after creating the log-based metrics before creating the alert policies on them (beside the function builds), since Cloud Monitoring answers 404 for a user metric created within the last minutes (\"it could take up to 10 minutes to become available\", hashicorp/terraform-provider-google issue 11102) and the provider retries alert creation only on concurrent edits."
+  default     = 600
+
+  validation {
+    condition     = var.metric_propagation_wait_seconds >= 0 && var.metric_propagation_wait_seconds <= 1800 && floor(var.metric_propagation_wait_seconds) == var.metric_propagation_wait_seconds
+    error_message = "metric_propagation_wait_seconds must be a whole number from 0 to 1800."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Pub/Sub
 # ---------------------------------------------------------------------------------------------------------------------
@@ -471,7 +504,7 @@ variable "conversation_profile_display_name" {
 
 variable "dialogflow_location" {
   type        = string
-  description = "Dialogflow location of the created conversation profile, such as \"global\" or \"us-central1\"."
+  description = "Dialogflow location of the conversation profile, created or existing, such as \"global\" or \"us-central1\": where the profile is created, where names without a location are taken to be, and what reconcile reads."
   default     = "global"
 
   validation {

@@ -4,17 +4,18 @@ terraform {
   # No backend block: Cloud Build writes backend_override.tf (backend "gcs") before `terraform init`,
   # so the same configuration runs locally with local state and in CI with remote state.
 
-  # One major version each (`~>`): a new major version of a provider renames or removes arguments, and is
-  # taken deliberately. google 7.x is the first with the conversation profile's
-  # new_recognition_result_notification_config; google-beta, at the same version, creates the service agents.
+  # One major version each: a new major version of a provider renames or removes arguments, and is taken
+  # deliberately. google and google-beta from 7.45, the release whose schemas every argument here is checked
+  # against (../shared/tools/check-infra.mjs): `~> 7.0` would admit 7.x releases older than the one that added
+  # the profile's new_recognition_result_notification_config. google-beta creates the service agents.
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "~> 7.0"
+      version = ">= 7.45, < 8"
     }
     google-beta = {
       source  = "hashicorp/google-beta"
-      version = "~> 7.0"
+      version = ">= 7.45, < 8"
     }
     archive = {
       source  = "hashicorp/archive"

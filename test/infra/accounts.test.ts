@@ -147,13 +147,21 @@ describe("terraform/: Google's service agents", () => {
     const identity = resource(tf, `google_project_service_identity.${name}`);
     expect(expression(identity['provider'])).toBe('google-beta');
     expect(identity['service']).toBe(service);
-    expect((identity['depends_on'] as string[]).map(expression)).toContain('google_project_service.apis');
+    expect((identity['depends_on'] as string[]).map(expression)).toContain('time_sleep.apis_enabled');
   });
 
-  it('grants the service agents through the identities, never by a spelled-out email', () => {
+  it('grants the service agents through the identities, never by a spelled-out email, and only after a wait for them to exist', () => {
     const spelled = strings({ resources: Object.fromEntries(tf.resources), locals: Object.fromEntries(tf.locals) }).filter(({ text }) => /gcp-sa-/.test(text));
     expect(spelled).toEqual([]);
-    const agentGrants = iamMembers().filter(({ body }) => /^google_project_service_identity\./.test(expression(body['member'])));
+    // IAM can refuse a member created a moment ago (provider issue 21931): every grant reads the agent from the wait.
+    const wait = resource(tf, 'time_sleep.service_agents_exist');
+    expect(expression(wait['create_duration'])).toBe('${var.service_agent_propagation_wait_seconds}s');
+    expect(expression(mapValue(tf, wait['triggers'])['pubsub'])).toBe('google_project_service_identity.pubsub.member');
+    expect(expression(mapValue(tf, wait['triggers'])['dialogflow'])).toBe('google_project_service_identity.dialogflow.member');
+    expect(expression(local(tf, 'pubsub_service_agent'))).toBe('time_sleep.service_agents_exist.triggers["pubsub"]');
+    expect(expression(local(tf, 'dialogflow_service_agent'))).toBe('time_sleep.service_agents_exist.triggers["dialogflow"]');
+    expect(iamMembers().filter(({ body }) => /google_project_service_identity/.test(expression(body['member'])))).toEqual([]);
+    const agentGrants = iamMembers().filter(({ body }) => /^local\.(pubsub|dialogflow)_service_agent$/.test(expression(body['member'])));
     expect(agentGrants.map(({ address }) => address).sort()).toEqual([
       'google_pubsub_subscription_iam_member.pubsub_acks_dead_lettered',
       'google_pubsub_topic_iam_member.dialogflow_publishes_events',

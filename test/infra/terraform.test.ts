@@ -234,7 +234,7 @@ describe('terraform/: Pub/Sub push to the ingest functions', () => {
 
   it("lets Pub/Sub's service agent mint push tokens, publish dead letters and acknowledge on the push subscriptions", () => {
     const grants = iamMembers()
-      .filter(({ body }) => expression(body['member']) === 'google_project_service_identity.pubsub.member')
+      .filter(({ body }) => expression(body['member']) === 'local.pubsub_service_agent')
       .map(({ address, body }) => ({ type: address.split('.')[0], role: body['role'], on: expression(body['topic'] ?? body['subscription'] ?? body['service_account_id']) }));
     expect(grants).toEqual(
       expect.arrayContaining([
@@ -263,7 +263,7 @@ describe('terraform/: the conversation profile', () => {
   });
 
   it("lets Dialogflow's service agent publish to both event topics", () => {
-    const grant = iamMembers().find(({ body }) => expression(body['member']) === 'google_project_service_identity.dialogflow.member');
+    const grant = iamMembers().find(({ body }) => expression(body['member']) === 'local.dialogflow_service_agent');
     expect(grant?.body['role']).toBe('roles/pubsub.publisher');
     expect(expression(grant?.body['for_each'])).toBe('local.event_topics');
     expect(expression(grant?.body['topic'])).toBe('google_pubsub_topic.events[each.key].name');
@@ -375,24 +375,32 @@ describe('terraform/: hygiene', () => {
     }
   });
 
-  it('enables every API the deployment uses and leaves them on at destroy', () => {
+  it('enables every API the deployment uses, leaves them on at destroy, and lets them propagate before use', () => {
     const apis = resource(tf, 'google_project_service.apis');
     expect(apis['disable_on_destroy']).toBe(false);
     expect([...(local(tf, 'required_apis') as string[])].sort()).toEqual(
-      ['artifactregistry', 'cloudbuild', 'cloudfunctions', 'cloudscheduler', 'dialogflow', 'firestore', 'iam', 'logging', 'monitoring', 'pubsub', 'run', 'secretmanager', 'storage'].map(
-        (name) => `${name}.googleapis.com`,
-      ),
+      [
+        'artifactregistry', 'cloudbuild', 'cloudfunctions', 'cloudscheduler', 'dialogflow', 'firestore', 'iam', 'iamcredentials', 'logging', 'monitoring', 'pubsub', 'run',
+        'secretmanager', 'storage',
+      ].map((name) => `${name}.googleapis.com`),
     );
+    // An API enabled a moment ago can answer 403 SERVICE_DISABLED, which the provider does not retry: nothing
+    // depends on the APIs but through the wait.
+    const wait = resource(tf, 'time_sleep.apis_enabled');
+    expect(expression(wait['create_duration'])).toBe('${var.api_propagation_wait_seconds}s');
+    const direct = [...tf.resources].filter(([address, body]) => address !== 'time_sleep.apis_enabled' && JSON.stringify(body).includes('google_project_service.apis'));
+    expect(direct.map(([address]) => address)).toEqual([]);
     const functionDependencies = (functionResource()['depends_on'] as string[]).map(expression);
-    expect(functionDependencies).toContain('google_project_service.apis');
+    expect(functionDependencies).toContain('time_sleep.apis_enabled');
   });
 
-  it('pins every provider to one major version, google and google-beta to the same 7.x', () => {
+  it('pins every provider to one major version, google and google-beta from 7.45, the release whose schemas the arguments are checked against', () => {
     const settings = tf.settings.filter((s) => hasBlock(s, 'required_providers'));
     expect(settings).toHaveLength(1);
     const providers = block(settings[0]!, 'required_providers');
-    expect(providers['google']).toEqual({ source: 'hashicorp/google', version: '~> 7.0' });
-    expect(providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: '~> 7.0' });
+    // `~> 7.0` admitted 7.x releases older than the profile's new_recognition_result_notification_config.
+    expect(providers['google']).toEqual({ source: 'hashicorp/google', version: '>= 7.45, < 8' });
+    expect(providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: '>= 7.45, < 8' });
     for (const name of ['archive', 'random', 'time']) {
       expect(providers[name], name).toMatchObject({ source: `hashicorp/${name}` });
       // "~> X.Y" allows X.Y and later minor versions, never X+1.
@@ -401,6 +409,16 @@ describe('terraform/: hygiene', () => {
     // Every provider a resource uses is declared.
     const used = new Set([...tf.resources.keys()].map((address) => address.split('_')[0]!));
     for (const prefix of used) expect(Object.keys(providers), prefix).toContain(prefix);
+  });
+
+  it.each(['google', 'google-beta'])('bills every call of the %s provider to the project deployed into, also with user credentials', (name) => {
+    // With `gcloud auth application-default login`, calls would otherwise go on gcloud's own project, where
+    // Dialogflow's API is not enabled.
+    const provider = tf.providers.get(name);
+    expect(provider, name).toBeDefined();
+    expect(provider!['user_project_override']).toBe(true);
+    expect(expression(provider!['billing_project'])).toBe('var.project_id');
+    expect(expression(provider!['project'])).toBe('var.project_id');
   });
 
   it('leaves the backend to Cloud Build', () => {

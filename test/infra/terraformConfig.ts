@@ -29,6 +29,8 @@ export interface TerraformConfig {
   locals: Map<string, unknown>;
   /** The `terraform {}` blocks. */
   settings: Body[];
+  /** Provider configurations by local name, such as "google-beta". */
+  providers: Map<string, Body>;
   /** Addresses declared more than once (Terraform refuses them). */
   duplicates: string[];
 }
@@ -74,6 +76,7 @@ export async function loadTerraform(directory: string): Promise<TerraformConfig>
     outputs: new Map(),
     locals: new Map(),
     settings: [],
+    providers: new Map(),
     duplicates: [],
   };
   const add = (into: Map<string, Body>, address: string, bodies: unknown) => {
@@ -106,6 +109,7 @@ export async function loadTerraform(directory: string): Promise<TerraformConfig>
       }
     }
     config.settings.push(...((json['terraform'] ?? []) as Body[]));
+    for (const [name, bodies] of Object.entries(json['provider'] ?? {})) add(config.providers, name, bodies);
   }
   return config;
 }
