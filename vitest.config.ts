@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import LongestFirstSequencer from './test/support/longestFirst.ts';
+import { missingTerraformTier } from './test/support/terraformTier.ts';
 
 /** What every test file shares; the projects below say which files run how. */
 export const shared = {
@@ -18,23 +19,32 @@ export const integration = {
   // files run side by side: most of their time is spent waiting on the stack, the emulator and child processes.
 };
 
-export default defineConfig({
-  test: {
-    ...shared,
-    // test/google/ needs Google's Pub/Sub emulator: npm run test:google (vitest.google.config.ts) runs it.
-    exclude: [...configDefaults.exclude, 'test/google/**'],
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
-          // Pure code and files on disk, nothing running: one process for many files, rather than a new process
-          // (and the same imports again) for each of 40 files.
-          isolate: false,
+// Terraform's own fmt, validate and plan of terraform/: where Terraform or the offline tool is missing, one line
+// says so and the rest runs.
+const TERRAFORM_CLI_TESTS = 'test/infra/terraformCli.test.ts';
+
+export default defineConfig(() => {
+  const terraformMissing = missingTerraformTier();
+  if (terraformMissing) console.log(`Skipping Terraform's own checks of terraform/ (${TERRAFORM_CLI_TESTS}): ${terraformMissing}`);
+  return {
+    test: {
+      ...shared,
+      // test/google/ needs Google's Pub/Sub emulator: npm run test:google (vitest.google.config.ts) runs it.
+      exclude: [...configDefaults.exclude, 'test/google/**'],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
+            exclude: [...configDefaults.exclude, ...(terraformMissing ? [TERRAFORM_CLI_TESTS] : [])],
+            // Pure code and files on disk, nothing running: one process for many files, rather than a new process
+            // (and the same imports again) for each of 40 files.
+            isolate: false,
+          },
         },
-      },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration } },
-    ],
-  },
+        { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration } },
+      ],
+    },
+  };
 });
