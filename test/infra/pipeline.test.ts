@@ -44,11 +44,12 @@ describe('cloudbuild.yaml', () => {
   const npmCi = find('npm ci', /^npm ci\b/);
   const checks = [
     { name: 'typecheck', step: find('npm run typecheck', /^npm run typecheck\b/) },
-    { name: 'test', step: find('npm test', /^npm (test|run test)\b/) },
+    { name: 'test', step: find('npm test', /(^|\n)\s*npm (test|run test)\b/) },
     { name: 'build', step: find('npm run build', /^npm run build\b/) },
   ];
   const init = find('terraform init', /terraform -chdir=terraform init\b/);
   const fmt = find('terraform fmt', /-chdir=terraform fmt -check\b/);
+  const examples = find('a plan of every example', /examples\/\*\.tfvars/);
   const validate = find('terraform validate', /-chdir=terraform validate\b/);
   const plan = find('terraform plan', /-chdir=terraform plan\b/);
   const apply = find('terraform apply', /-chdir=terraform apply\b/);
@@ -74,15 +75,39 @@ describe('cloudbuild.yaml', () => {
     expect(bundles).toMatch(/const outputRoot = join\(process\.cwd\(\), '\.test-output',/);
   });
 
-  it('checks the formatting from the start and validates once terraform init is done', () => {
+  it('checks the formatting from the start, the settings template as people copy it too, and validates once terraform init is done', () => {
     expect(fmt.waitFor).toEqual(['-']);
-    expect(commandOf(fmt)).toMatch(/fmt -check -diff -recursive$/);
+    expect(commandOf(fmt)).toMatch(/terraform -chdir=terraform fmt -check -diff -recursive\n/);
+    expect(commandOf(fmt)).toMatch(/cp terraform\/terraform\.tfvars\.example (\S+)\.tfvars\n\s*terraform fmt -check -diff \1\.tfvars/);
     expect(prerequisites(steps, validate)).toContain(init.id);
+  });
+
+  it("runs every test, the viewer's in Debian's Chromium, which node:22 lacks", () => {
+    const test = checks.find((c) => c.name === 'test')!.step;
+    expect(test.name).toMatch(/^node:22\b/);
+    const script = commandOf(test);
+    expect(script).toMatch(/apt-get install [^\n]*\bchromium\b[^\n]*\n\s*npm test\n?$/);
+    expect(script).toMatch(/set -eu/);
+  });
+
+  it('plans every example settings file with the real providers, from an empty state and without the backend, before the real plan', () => {
+    const script = commandOf(examples);
+    expect(script).toMatch(/cp -R terraform dist /);
+    expect(script).toMatch(/rm -rf [^\n]*backend_override\.tf[^\n]* terraform\.tfvars /);
+    expect(script).toMatch(/for settings in terraform\.tfvars\.example examples\/\*\.tfvars; do/);
+    expect(script).toMatch(/terraform plan -input=false -lock=false -var-file="\$\$settings" -var project_id=\$PROJECT_ID -var region=\$\{_REGION\}/);
+    for (const id of ['build', 'terraform-init']) expect(prerequisites(steps, examples)).toContain(id);
+    expect(prerequisites(steps, plan)).toContain(examples.id);
+  });
+
+  it('runs a Terraform release at least as new as the one that checks the configuration offline here (1.11)', () => {
+    const [major, minor] = (config.substitutions?.['_TF_VERSION'] ?? '').split('.').map(Number);
+    expect(major! > 1 || (major === 1 && minor! >= 11), config.substitutions?.['_TF_VERSION']).toBe(true);
   });
 
   it('plans only after the type check, the tests, the build, the format check and validation, and applies that saved plan', () => {
     const before = prerequisites(steps, plan);
-    for (const step of [npmCi, ...checks.map((c) => c.step), init, fmt, validate]) expect(before, step.id).toContain(step.id);
+    for (const step of [npmCi, ...checks.map((c) => c.step), init, fmt, validate, examples]) expect(before, step.id).toContain(step.id);
     expect(commandOf(plan)).toMatch(/-var-file=\$\{_TF_VAR_FILE\}/);
     expect(commandOf(plan)).toMatch(/-var project_id=\$PROJECT_ID\b/);
     expect(commandOf(plan)).toMatch(/-var region=\$\{_REGION\}/);
