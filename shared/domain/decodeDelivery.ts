@@ -1,17 +1,21 @@
 import { ConversationEventSchema, type ConversationEvent } from './conversationEvent';
 import { MAX_LIFECYCLE_DETAIL_BYTES } from './conversationState';
 import { withFastPath } from './fastParse';
-import { canonicalJson, findJsonShapeProblem, isObject, truncateText } from './jsonShape';
+import { isEventTypeName } from './enums';
+import { canonicalJson, findJsonShapeProblem, isObject, utf8Length, type ShapeProblem } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { MAX_STORED_JSON_BYTES, messageSortKey, type IngestEvent } from './records';
 export { MAX_STORED_JSON_BYTES };
-import { DEFAULT_LOCATION, namesLocation, parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
+import { DEFAULT_LOCATION, SAFE_ID, namesLocation, parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
-import { describeIssues } from './validation';
+import { createPathDescriber, describeIssues } from './validation';
 
 const parsePushEnvelope = withFastPath(PushEnvelopeSchema);
 const parseConversationEvent = withFastPath(ConversationEventSchema);
+/** Reasons are logged: they name a field by the keys our schemas know, and stand in for any other key. */
+const describePath = createPathDescriber(PushEnvelopeSchema, ConversationEventSchema);
+const SUBSCRIPTION_NAME = /^projects\/[A-Za-z0-9._~:-]{1,100}\/subscriptions\/[A-Za-z0-9._~+%-]{1,255}$/;
 
 
 /**
@@ -20,7 +24,13 @@ const parseConversationEvent = withFastPath(ConversationEventSchema);
  * format carries; undefined when the bytes are not such a message. An
  * adapter at the edge implements it; the domain knows no wire format but JSON.
  */
-export type ProtobufEventReader = (data: Uint8Array) => { event: Record<string, unknown>; unknownFields: boolean } | undefined;
+export type ProtobufEventReader = (data: Uint8Array) => ProtobufReading | undefined;
+
+/**
+ * `tooLarge`: the bytes are such a message, but would expand past what may
+ * be built from them (MAX_JSON_VALUES, nesting): said without building it.
+ */
+export type ProtobufReading = { event: Record<string, unknown>; unknownFields: boolean } | { tooLarge: string };
 
 export interface DecodeOptions {
   bodyIsUtf8?: boolean;
@@ -54,8 +64,8 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
     readDeliveryIds(body, facts);
     // The body parser replaces invalid UTF-8 with U+FFFD: storing what it parsed would alter the delivery.
     if (options.bodyIsUtf8 === false) reject('not_a_push_envelope', 'The body is not valid UTF-8');
-    const bodyProblem = findJsonShapeProblem(body);
-    if (bodyProblem) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${bodyProblem}`);
+    const bodyProblem = findJsonShapeProblem(body, describePath);
+    if (bodyProblem) reject(bodyProblem.kind === 'too_many_values' ? 'too_large' : 'not_a_push_envelope', `Not a Pub/Sub push envelope: ${bodyProblem.description}`);
     const envelope = parseEnvelope(body, facts);
     const data = decodeBase64(envelope.message.data);
     facts.dataBytes = data.byteLength;
@@ -67,12 +77,16 @@ export function decodeDelivery(body: unknown, options: DecodeOptions = {}): Deco
   }
 }
 
-/** Reads what identifies the delivery even if the rest is wrong, so the quarantine record says which one it was. */
+/**
+ * Reads what identifies the delivery even if the rest is wrong, so the quarantine record says which one it was.
+ * Facts are logged: only ids of Pub/Sub's own form are kept, never other text the caller put there.
+ */
 function readDeliveryIds(body: unknown, facts: DeliveryFacts): void {
   const message = isObject(body) && isObject(body['message']) ? body['message'] : {};
   const id = message['messageId'] ?? message['message_id'];
-  if (typeof id === 'string') facts.pubsubMessageId = truncateText(id, 256);
-  if (isObject(body) && typeof body['subscription'] === 'string') facts.subscription = truncateText(body['subscription'], 512);
+  if (typeof id === 'string' && id.length <= 256 && SAFE_ID.test(id)) facts.pubsubMessageId = id;
+  const subscription = isObject(body) ? body['subscription'] : undefined;
+  if (typeof subscription === 'string' && SUBSCRIPTION_NAME.test(subscription)) facts.subscription = subscription;
   if (isObject(body) && typeof body['deliveryAttempt'] === 'number' && Number.isSafeInteger(body['deliveryAttempt'])) {
     facts.deliveryAttempt = body['deliveryAttempt'];
   }
@@ -80,7 +94,7 @@ function readDeliveryIds(body: unknown, facts: DeliveryFacts): void {
 
 function parseEnvelope(body: unknown, facts: DeliveryFacts): PushEnvelope {
   const parsed = parsePushEnvelope(body);
-  if (!parsed.success) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) reject('not_a_push_envelope', `Not a Pub/Sub push envelope: ${describeIssues(parsed.error, describePath)}`);
   const envelope = parsed.data;
   const publishTime = toSortableTimestamp(envelope.message.publishTime);
   if (publishTime === undefined) reject('not_a_push_envelope', "Field 'message.publishTime' is not an RFC 3339 timestamp");
@@ -169,6 +183,7 @@ function parseEvent(data: Uint8Array, facts: DeliveryFacts, readProtobufEvent: P
   const protobuf = readProtobufEvent?.(data);
   const neither = `Field 'message.data' is neither ${json.expected} nor a protobuf ConversationEvent (${data.byteLength} bytes`;
   if (protobuf === undefined) reject(json.code, readProtobufEvent ? `${neither})` : `Field 'message.data' ${json.problem} (${data.byteLength} bytes)`);
+  if ('tooLarge' in protobuf) reject('too_large', `The protobuf ConversationEvent (${data.byteLength} bytes) cannot be stored as received: ${protobuf.tooLarge}`);
   try {
     const event = validateEvent(protobuf.event, facts);
     return protobuf.unknownFields ? { event, keptBytes: data } : { event };
@@ -194,17 +209,30 @@ function parseJson(data: Uint8Array): { ok: true; value: unknown } | { ok: false
 }
 
 function validateEvent(json: unknown, facts: DeliveryFacts): ConversationEvent {
-  const shapeProblem = findJsonShapeProblem(json);
-  if (shapeProblem) reject('unsafe_json', `The event cannot be stored as received: ${shapeProblem}`);
+  const shapeProblem = findJsonShapeProblem(json, describePath);
+  if (shapeProblem) reject(codeOf(shapeProblem), `The event cannot be stored as received: ${shapeProblem.description}`);
 
   if (isObject(json)) {
     const type = json['type'];
-    if (typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type))) facts.eventType = typeof type === 'string' ? truncateText(type, 64) : type;
+    if (typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type))) facts.eventType = loggableEventType(type);
   }
   const parsed = parseConversationEvent(json);
-  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error)}`);
-  facts.eventType = typeof parsed.data.type === 'string' ? truncateText(parsed.data.type, 128) : parsed.data.type;
+  if (!parsed.success) reject('not_a_conversation_event', `Not a ConversationEvent: ${describeIssues(parsed.error, describePath)}`);
+  facts.eventType = loggableEventType(parsed.data.type);
   return parsed.data;
+}
+
+function codeOf(problem: ShapeProblem): RejectionCode {
+  return problem.kind === 'too_many_values' ? 'too_large' : 'unsafe_json';
+}
+
+/**
+ * Facts are logged, and a caller can write any text as a type: a name we do not know is said to be unrecognized
+ * (the stored record keeps it as received); a number carries no text and is kept.
+ */
+function loggableEventType(type: string | number): string | number {
+  if (typeof type === 'number') return type;
+  return isEventTypeName(type) ? type : 'UNRECOGNIZED';
 }
 
 function toIngestEvent(
@@ -323,21 +351,6 @@ function checkSize(json: string, limit: number, what: string): void {
   if (json.length * 3 <= limit) return; // no UTF-16 unit takes more than 3 bytes
   const bytes = utf8Length(json);
   if (bytes > limit) reject('too_large', `${what} is ${bytes} bytes, over the ${limit} bytes that can be stored`);
-}
-
-/** Bytes of `text` in UTF-8, counted without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** Drops undefined values so that stored records have no `undefined` fields (Firestore refuses them). */

@@ -1,6 +1,7 @@
 import Long from 'long';
 import protobuf from 'protobufjs/light.js';
 import type { ProtobufEventReader } from '../domain/decodeDelivery';
+import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../domain/jsonShape';
 import { formatProtoTimestamp } from '../domain/timestamps';
 import { CONVERSATION_EVENT_TYPE, loadConversationEventDescriptor } from './conversationEventDescriptor';
 import type { ReducedDescriptor } from './reduceDescriptor';
@@ -25,15 +26,43 @@ export function createProtobufEventReader(loadDescriptor: () => ReducedDescripto
     eventType ??= protobuf.Root.fromJSON(loadDescriptor()).resolveAll().lookupType(CONVERSATION_EVENT_TYPE);
     let unknownFields: boolean;
     let message: protobuf.Message & Record<string, unknown>;
+    const budget = newBudget();
     try {
-      // Checked first: protobufjs's decoder trusts wire types, and format detection must not.
-      unknownFields = inspectWire(eventType, protobuf.Reader.create(data), data.byteLength);
+      // Checked first: protobufjs's decoder trusts wire types, and format detection must not; nor may it expand
+      // 2 bytes into an object before counting them.
+      unknownFields = inspectWire(eventType, protobuf.Reader.create(data), data.byteLength, budget, 0);
       message = eventType.decode(data) as protobuf.Message & Record<string, unknown>;
-    } catch {
+    } catch (error) {
+      if (error instanceof TooLargeError) return { tooLarge: error.message };
       return undefined;
     }
-    return { event: messageToJson(eventType, message) as Record<string, unknown>, unknownFields };
+    try {
+      return { event: messageToJson(eventType, message, budget) as Record<string, unknown>, unknownFields };
+    } catch (error) {
+      if (error instanceof TooLargeError) return { tooLarge: error.message };
+      throw error;
+    }
   };
+}
+
+/**
+ * What may be built from one delivery's bytes, counted on the wire before
+ * protobufjs builds anything: every field occurrence, map entry and packed
+ * number becomes one JSON value, as in the domain's own MAX_JSON_VALUES.
+ * Nesting: a JSON level takes at most three protobuf levels (Value, Struct,
+ * its map entry), so no payload within MAX_JSON_DEPTH is refused here.
+ */
+interface WireBudget {
+  values: number;
+}
+const MAX_WIRE_DEPTH = 3 * MAX_JSON_DEPTH + 8;
+const newBudget = (): WireBudget => ({ values: MAX_JSON_VALUES });
+
+class TooLargeError extends Error {}
+
+function spend(budget: WireBudget, values: number): void {
+  budget.values -= values;
+  if (budget.values < 0) throw new TooLargeError(`it holds more than ${MAX_JSON_VALUES} values (fields, list elements and map entries)`);
 }
 
 const WIRE = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
@@ -54,7 +83,8 @@ const SCALAR_WIRE: Record<string, number> = {
  * number 0), and says whether it carries fields the descriptor does not know
  * (protobufjs skips them silently; the caller keeps the bytes then).
  */
-function inspectWire(type: protobuf.Type, reader: protobuf.Reader, end: number): boolean {
+function inspectWire(type: protobuf.Type, reader: protobuf.Reader, end: number, budget: WireBudget, depth: number): boolean {
+  if (depth > MAX_WIRE_DEPTH) throw new TooLargeError(`it is nested deeper than ${MAX_WIRE_DEPTH} messages`);
   let unknown = false;
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -63,23 +93,54 @@ function inspectWire(type: protobuf.Type, reader: protobuf.Reader, end: number):
     if (id === 0) throw new Error('field number 0');
     const field = type.fieldsById[id];
     if (!field) {
-      unknown = true;
+      unknown = true; // kept as bytes, not expanded: nothing to count
       reader.skipType(wireType);
       continue;
     }
+    spend(budget, 1);
     const isMessage = field.resolvedType instanceof protobuf.Type;
     const expected = field.map || isMessage ? WIRE.lengthDelimited : (SCALAR_WIRE[field.type] ?? WIRE.varint);
     // Repeated numbers may come packed (length-delimited) or one by one.
     const packedRepeated = field.repeated && !isMessage && expected !== WIRE.lengthDelimited && wireType === WIRE.lengthDelimited;
     if (wireType !== expected && !packedRepeated) throw new Error(`field ${id} has wire type ${wireType}`);
-    if (isMessage && !field.map) {
+    if (packedRepeated) {
+      const length = reader.uint32();
+      if (reader.pos + length > end) throw new Error('truncated');
+      spend(budget, length); // at least one byte per number
+      reader.skip(length);
+    } else if (field.map || isMessage) {
       const length = reader.uint32();
       const fieldEnd = reader.pos + length;
       if (fieldEnd > end) throw new Error('truncated');
-      unknown = inspectWire(field.resolvedType as protobuf.Type, reader, fieldEnd) || unknown;
+      const inspected = field.map ? inspectMapEntry(field, reader, fieldEnd, budget, depth) : inspectWire(field.resolvedType as protobuf.Type, reader, fieldEnd, budget, depth + 1);
+      unknown = inspected || unknown;
       reader.pos = fieldEnd;
     } else {
       reader.skipType(wireType);
+    }
+  }
+  if (reader.pos !== end) throw new Error('truncated');
+  return unknown;
+}
+
+/**
+ * A map entry is a message of a key (field 1) and a value (field 2): a value that is a message (a Struct's Value)
+ * is walked and counted like any other.
+ */
+function inspectMapEntry(field: protobuf.Field, reader: protobuf.Reader, end: number, budget: WireBudget, depth: number): boolean {
+  let unknown = false;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const valueType = field.resolvedType;
+    if (tag >>> 3 === 2 && valueType instanceof protobuf.Type) {
+      if ((tag & 7) !== WIRE.lengthDelimited) throw new Error(`map ${field.name} has a value of wire type ${tag & 7}`);
+      const length = reader.uint32();
+      const valueEnd = reader.pos + length;
+      if (valueEnd > end) throw new Error('truncated');
+      unknown = inspectWire(valueType, reader, valueEnd, budget, depth + 1) || unknown;
+      reader.pos = valueEnd;
+    } else {
+      reader.skipType(tag & 7);
     }
   }
   if (reader.pos !== end) throw new Error('truncated');
@@ -90,9 +151,10 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /**
  * A message of `type` as proto3 JSON. Also for the plain objects Google's Node clients return (enums by name,
- * 64-bit integers as strings, defaults filled in): read them with `type.fromObject` first.
+ * 64-bit integers as strings, defaults filled in): read them with `type.fromObject` first. With a budget (bytes
+ * from a caller), the messages packed in an Any are counted against it before they are decoded.
  */
-export function messageToJson(type: protobuf.Type, message: protobuf.Message & Record<string, unknown>): Json {
+export function messageToJson(type: protobuf.Type, message: protobuf.Message & Record<string, unknown>, budget?: WireBudget): Json {
   switch (type.fullName) {
     case '.google.protobuf.Timestamp':
       return formatProtoTimestamp(BigInt(String(message['seconds'] ?? 0)) * 1_000_000_000n + BigInt(Number(message['nanos'] ?? 0)));
@@ -105,7 +167,7 @@ export function messageToJson(type: protobuf.Type, message: protobuf.Message & R
     case '.google.protobuf.ListValue':
       return ((message['values'] as Array<Record<string, unknown>> | undefined) ?? []).map(valueToJson);
     case '.google.protobuf.Any':
-      return anyToJson(type, message);
+      return anyToJson(type, message, budget);
   }
   const json: { [key: string]: Json } = {};
   // Declaration order, as Google's JSON printers write it; only what the wire carried (own properties).
@@ -114,20 +176,20 @@ export function messageToJson(type: protobuf.Type, message: protobuf.Message & R
     const value = message[field.name];
     if (field.map) {
       const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length > 0) json[field.name] = Object.fromEntries(entries.map(([key, item]) => [key, fieldValueToJson(field, item)]));
+      if (entries.length > 0) json[field.name] = Object.fromEntries(entries.map(([key, item]) => [key, fieldValueToJson(field, item, budget)]));
     } else if (field.repeated) {
-      if ((value as unknown[]).length > 0) json[field.name] = (value as unknown[]).map((item) => fieldValueToJson(field, item));
+      if ((value as unknown[]).length > 0) json[field.name] = (value as unknown[]).map((item) => fieldValueToJson(field, item, budget));
     } else if (field.partOf !== null || !isDefault(field, value)) {
       // proto3 writes no default scalars; a oneof member (or proto3 `optional`) is written even when it is the default.
-      json[field.name] = fieldValueToJson(field, value);
+      json[field.name] = fieldValueToJson(field, value, budget);
     }
   }
   return json;
 }
 
-function fieldValueToJson(field: protobuf.Field, value: unknown): Json {
+function fieldValueToJson(field: protobuf.Field, value: unknown, budget: WireBudget | undefined): Json {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return messageToJson(resolved, value as protobuf.Message & Record<string, unknown>);
+  if (resolved instanceof protobuf.Type) return messageToJson(resolved, value as protobuf.Message & Record<string, unknown>, budget);
   if (resolved instanceof protobuf.Enum) return resolved.valuesById[value as number] ?? (value as number);
   if (Long.isLong(value) || typeof value === 'bigint') return String(value);
   if (field.type.endsWith('64')) return String(value);
@@ -183,15 +245,17 @@ const SPECIAL_JSON_TYPES = new Set(['.google.protobuf.Timestamp', '.google.proto
  * An Any whose type the descriptor knows is written as proto3 JSON does; one
  * it does not know keeps its bytes as base64 beside its type URL, so nothing is lost.
  */
-function anyToJson(type: protobuf.Type, message: Record<string, unknown>): Json {
+function anyToJson(type: protobuf.Type, message: Record<string, unknown>, budget: WireBudget | undefined): Json {
   const typeUrl = String(message['type_url'] ?? message['typeUrl'] ?? '');
   const bytes = (message['value'] as Uint8Array | undefined) ?? new Uint8Array();
   const packed = type.root.lookup(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
   if (packed instanceof protobuf.Type) {
     try {
-      const json = messageToJson(packed, packed.decode(bytes) as protobuf.Message & Record<string, unknown>);
+      if (budget) inspectWire(packed, protobuf.Reader.create(bytes), bytes.byteLength, budget, 0);
+      const json = messageToJson(packed, packed.decode(bytes) as protobuf.Message & Record<string, unknown>, budget);
       return SPECIAL_JSON_TYPES.has(packed.fullName) ? { '@type': typeUrl, value: json } : { '@type': typeUrl, ...(json as Record<string, Json>) };
-    } catch {
+    } catch (error) {
+      if (error instanceof TooLargeError) throw error;
       // not a message of that type after all: kept as bytes below
     }
   }

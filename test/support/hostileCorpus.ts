@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { RejectionCode } from '../../shared/domain/outcomes';
+import { encodeOfficially } from './protobufEvents';
 
 /**
  * Generators for the hardening corpora: hostile Pub/Sub push deliveries
@@ -636,12 +637,13 @@ export function buildIngestCorpus(project: string): IngestCorpus {
       });
     }
     const expansion = fresh();
-    // '1e9' is 3 bytes as received and 10 once stored: the stored JSON outgrows the 1 000 000 bytes a message may take.
-    rejectedData('huge', 'a message whose numbers expand past the storable size', text(withPayloadField(messageBase(expansion.name), 'futureNumbers', null)).replace('"futureNumbers":null', `"futureNumbers":[${Array(170_000).fill('1e9').join(',')}]`), ['too_large'], { conversation: expansion.name });
+    // '1e20' is 4 bytes as received and 21 once stored: the stored JSON outgrows the 1 000 000 bytes a message may
+    // take, with fewer numbers than the 50 000 values a payload may hold (MAX_JSON_VALUES).
+    rejectedData('huge', 'a message whose numbers expand past the storable size', text(withPayloadField(messageBase(expansion.name), 'futureNumbers', null)).replace('"futureNumbers":null', `"futureNumbers":[${Array(47_000).fill('1e20').join(',')}]`), ['too_large'], { conversation: expansion.name });
     const nearLimit = fresh();
-    const nearEvent = withPayloadField(messageBase(nearLimit.name), 'futureNumbers', Array(90_000).fill(1e9));
+    const nearEvent = withPayloadField(messageBase(nearLimit.name), 'futureNumbers', Array(45_000).fill(1e20));
     push('huge', 'a message whose numbers expand to just under the storable size', {
-      body: text(envelopeOf(base64(text(nearEvent).replaceAll('1000000000', '1e9')), nearLimit.pubsubId)),
+      body: text(envelopeOf(base64(text(nearEvent).replaceAll('100000000000000000000', '1e20')), nearLimit.pubsubId)),
       expected: stored(nearLimit.name, nearEvent, nearLimit.pubsubId),
       conversation: nearLimit.name,
     });
@@ -1041,6 +1043,19 @@ export function buildIngestCorpus(project: string): IngestCorpus {
       expected: rejected('not_a_push_envelope'),
       conversation: attempt.name,
     });
+  }
+
+  // -- Bytes that expand into many values: `{}` is 3 bytes of JSON, 2 of protobuf (test/unit/domain/decodeCost.test.ts
+  // holds their CPU time under 0.5 s; unbounded, 340 000 parts took 0.8-1.7 s before they were refused).
+  {
+    const emptyParts = (count: number) => Array.from({ length: count }, () => ({}));
+    const protoParts = fresh();
+    const protoEvent = encodeOfficially('v2', { conversation: protoParts.name, type: 'NEW_MESSAGE', newMessagePayload: { name: `${protoParts.name}/messages/M1`, messageAnnotation: { parts: emptyParts(340_000) } } });
+    rejectedData('expansion', 'a PROTO message of 340 000 empty annotation parts', protoEvent, ['too_large'], { conversation: protoParts.name });
+    const jsonParts = fresh();
+    rejectedData('expansion', 'a JSON message of 225 000 empty annotation parts', text(withPayloadField(messageBase(jsonParts.name), 'messageAnnotation', { parts: emptyParts(225_000) })), ['too_large'], { conversation: jsonParts.name });
+    const manyKeys = fresh();
+    rejectedData('expansion', 'a JSON lifecycle event with an unknown field of 60 000 keys', text({ ...lifecycleBase(manyKeys.name), future: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 0])) }), ['too_large'], { conversation: manyKeys.name });
   }
 
   // -- Reasons that outgrow a Firestore document.

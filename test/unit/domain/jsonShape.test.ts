@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, canonicalJson, findJsonShapeProblem } from '../../../shared/domain/jsonShape';
+import { MAX_JSON_DEPTH, MAX_JSON_VALUES, canonicalJson, findJsonShapeProblem } from '../../../shared/domain/jsonShape';
 
 /** `levels` objects nested in one another around `leaf`; the outermost is at depth 0. */
 const nested = (levels: number, leaf: unknown): unknown => {
@@ -43,12 +43,30 @@ describe('findJsonShapeProblem', () => {
   ];
   it.each(refused)('$name', ({ input, expected }) => {
     const problem = findJsonShapeProblem(input);
-    if (typeof expected === 'string') expect(problem).toBe(expected);
-    else expect(problem).toMatch(expected);
+    expect(problem?.kind).toBe('unsafe');
+    if (typeof expected === 'string') expect(problem?.description).toBe(expected);
+    else expect(problem?.description).toMatch(expected);
   });
 
   it('refuses JSON nested 100,000 levels without overflowing the stack', () => {
-    expect(findJsonShapeProblem(JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`))).toMatch(/nested deeper than 64 levels/);
+    expect(findJsonShapeProblem(JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`))?.description).toMatch(/nested deeper than 64 levels/);
+  });
+
+  // `{}` is 3 bytes of JSON: a body within its byte cap holds 230 000 of them, each a cost in every later step.
+  const counted = [
+    { name: `accepts ${MAX_JSON_VALUES} values, the array itself included`, input: Array(MAX_JSON_VALUES - 1).fill(0), expected: undefined },
+    { name: `refuses ${MAX_JSON_VALUES + 1} values as too many`, input: Array(MAX_JSON_VALUES).fill(0), expected: 'too_many_values' },
+    { name: 'counts empty objects', input: { parts: Array.from({ length: MAX_JSON_VALUES }, () => ({})) }, expected: 'too_many_values' },
+    { name: 'counts the keys of one object', input: Object.fromEntries(Array.from({ length: MAX_JSON_VALUES }, (_, i) => [`k${i}`, null])), expected: 'too_many_values' },
+    { name: 'counts one long string as one value', input: { content: 'x'.repeat(600_000) }, expected: undefined },
+  ];
+  it.each(counted)('$name', ({ input, expected }) => {
+    expect(findJsonShapeProblem(input)?.kind).toBe(expected);
+  });
+
+  it('names fields with the describer it is given, so that keys a caller wrote need not appear', () => {
+    const problem = findJsonShapeProblem(JSON.parse('{"secret text":[{"__proto__":1}]}'), (path) => path.map((segment) => (segment === 'secret text' ? '<unknown key>' : String(segment))).join('/'));
+    expect(problem?.description).toBe("the JSON has a '__proto__' key (at '<unknown key>/0/__proto__'), which cannot be stored faithfully");
   });
 });
 

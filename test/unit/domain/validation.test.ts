@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { describeIssues } from '../../../shared/domain/validation';
+import { UNKNOWN_KEY, createPathDescriber, describeIssues } from '../../../shared/domain/validation';
 
 /**
  * zod reports the offending value of a type mismatch only when asked
@@ -40,7 +40,7 @@ describe('describeIssues', () => {
     },
     { name: 'gives the maximum of a value too large', schema: z.object({ t: z.string().max(3) }), input: { t: 'abcd' }, expected: "Field 't' is too large (at most 3)" },
     { name: 'gives the minimum of a value too small', schema: z.object({ n: z.number().min(0) }), input: { n: -1 }, expected: "Field 'n' is too small (at least 0)" },
-    { name: 'lists unexpected keys', schema: z.strictObject({ a: z.string() }), input: { a: 'x', b: 1, c: 2 }, expected: 'The value has unexpected keys b, c' },
+    { name: 'counts unexpected keys without quoting them (a caller writes keys)', schema: z.strictObject({ a: z.string() }), input: { a: 'x', b: 1, c: 2 }, expected: 'The value has 2 unexpected keys' },
     {
       name: 'keeps a custom message after the field name',
       schema: z.object({ id: z.string().regex(/^x$/, 'must be x') }),
@@ -65,5 +65,25 @@ describe('describeIssues', () => {
       true,
     );
     expect(text).not.toMatch(/SECRET/);
+  });
+});
+
+describe('createPathDescriber', () => {
+  const schema = z.object({ newMessagePayload: z.optional(z.object({ parts: z.array(z.object({ text: z.string() })) })), attributes: z.record(z.string(), z.string()) });
+  const describePath = createPathDescriber(schema);
+  const cases = [
+    { name: 'spells the keys the schema names, and indexes in brackets', path: ['newMessagePayload', 'parts', 3, 'text'], expected: 'newMessagePayload.parts[3].text' },
+    { name: 'accepts the snake_case spelling of a known key', path: ['new_message_payload'], expected: 'new_message_payload' },
+    { name: 'stands in for a key the schema does not name', path: ['attributes', 'my e-mail is a@b.c'], expected: `attributes.${UNKNOWN_KEY}` },
+    { name: 'stands in for an unknown key at the top', path: ['\u202eevil', 0], expected: `${UNKNOWN_KEY}[0]` },
+  ];
+  it.each(cases)('$name', ({ path, expected }) => {
+    expect(describePath(path)).toBe(expected);
+  });
+
+  it('keeps the text of unknown keys out of the sentences about them', () => {
+    const parsed = schema.safeParse({ attributes: { 'SECRET-KEY': 5 } }, { reportInput: true });
+    expect(parsed.success).toBe(false);
+    expect(describeIssues(parsed.error!, describePath)).toBe(`Field 'attributes.${UNKNOWN_KEY}' must be a string, got number`);
   });
 });

@@ -5,7 +5,9 @@ import { decodeDelivery } from '../../../shared/domain/decodeDelivery';
 import { createProtobufEventReader } from '../../../shared/wire/protobufConversationEvent';
 import { conversationEvents, encodeOfficially, type ApiVersion } from '../../support/protobufEvents';
 
-const read = createProtobufEventReader();
+const reader = createProtobufEventReader();
+/** The event read: these bytes are within MAX_JSON_VALUES (the bounds have their own tests). */
+const read = (bytes: Uint8Array) => reader(bytes) as { event: Record<string, unknown>; unknownFields: boolean } | undefined;
 const CONV = 'projects/demo-project/locations/global/conversations/C1';
 const CONV_SHORT = 'projects/demo-project/conversations/C1';
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
