@@ -1,9 +1,10 @@
 import { createHistoryQueries } from '../domain/history/historyQueries';
 import { createFirestore } from '../firestore/createFirestore';
-import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreHistoryReader } from '../firestore/historyReader';
+import { guardBeforeParsing } from '../http/guardBeforeParsing';
 import { createHistoryHandler } from '../http/historyHandler';
 import { functionStarted } from '../platform/logEvents';
+import { createMetadataIdentityTokens } from '../platform/serviceIdentity';
 import { createPageTokenCodec } from '../platform/pageTokens';
 import { loadViewerAssets } from '../viewer/assets';
 import { authenticatorFor, startFunction } from './startup';
@@ -22,14 +23,32 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
     tokens: createPageTokenCodec(config.pageTokenSecret!),
     servesProject,
   });
-  functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.allowedEmails.length > 0 });
-  return createHistoryHandler({
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, servedProjects: served, authentication: config.auth.audiences.length > 0 });
+  const { authenticate } = authenticatorFor(config);
+  const handler = createHistoryHandler({
     queries,
     viewer: loadViewerAssets(),
-    erasure: { store: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }), allowedEmails: config.erasureAllowedEmails, servesProject },
+    ...(config.erasureUrl
+      ? {
+          erasure: {
+            url: config.erasureUrl,
+            // Deployed, Cloud Run's IAM in front of the erasure function wants this service's own token; an
+            // emulator has no metadata server and no IAM.
+            ...(config.emulatorHost === undefined ? { identityTokens: createMetadataIdentityTokens() } : {}),
+            timeoutMs: ERASURE_TIMEOUT_MS,
+          },
+        }
+      : {}),
     logger,
     corsAllowedOrigins: config.corsAllowedOrigins,
     defaultLocation: config.dialogflowLocation,
-    ...authenticatorFor(config),
+    authenticate,
   });
+  // Its methods (GET, DELETE) take everything from the URL and carry no body. Another method's small body is let
+  // through, authenticated, so that its route answers it as Google's transcoding does (501 for POST).
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: HISTORY_MAX_BODY_BYTES, allowedOrigins: config.corsAllowedOrigins, logger, authenticate });
 }
+
+const HISTORY_MAX_BODY_BYTES = 1024;
+/** Within the history function's 60 s timeout; a DELETE cut short is simply sent again (erasure is idempotent). */
+const ERASURE_TIMEOUT_MS = 50_000;

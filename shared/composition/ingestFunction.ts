@@ -2,6 +2,7 @@ import { createIngestDelivery } from '../domain/ingestDelivery';
 import { createFirestoreConversationStore } from '../firestore/conversationStore';
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreQuarantineStore } from '../firestore/quarantineStore';
+import { guardBeforeParsing } from '../http/guardBeforeParsing';
 import { createIngestHandler } from '../http/ingestHandler';
 import { functionStarted } from '../platform/logEvents';
 import { createProtobufEventReader } from '../wire/protobufConversationEvent';
@@ -23,8 +24,11 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
     function: functionName,
     databaseId: config.databaseId,
     retentionDays: config.retentionDays,
-    authentication: config.auth.allowedEmails.length > 0,
+    authentication: config.auth.audiences.length > 0,
     emulator: config.emulatorHost !== undefined,
   });
-  return createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes, ...authenticatorFor(config) });
+  const { authenticate } = authenticatorFor(config);
+  const handler = createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes, authenticate });
+  // Pub/Sub posts its JSON envelope, uncompressed, with its length; no browser page has a reason to post here.
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: config.maxPushBodyBytes, allowedOrigins: [], logger, authenticate });
 }

@@ -4,6 +4,7 @@ import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreConversationStore } from '../firestore/conversationStore';
 import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../firestore/reconcileQueue';
+import { guardBeforeParsing } from '../http/guardBeforeParsing';
 import { createReconcileHandler } from '../http/reconcileHandler';
 import { functionStarted } from '../platform/logEvents';
 import type { ReconcileDependencies } from '../domain/reconcile';
@@ -21,12 +22,13 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
   const byLocation = new Map<string, ReconcileDependencies>();
   const now = () => formatSortableTimestamp(BigInt(Date.now()) * 1_000_000n);
   functionStarted(logger, { function: functionName, databaseId: config.databaseId, parents, batchSize: config.reconcile.batchSize, qps: config.reconcile.qps });
-  return createReconcileHandler({
+  const { authenticate } = authenticatorFor(config);
+  const handler = createReconcileHandler({
     parents,
     erasure: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }),
     batchSize: config.reconcile.batchSize,
     logger,
-    ...authenticatorFor(config),
+    authenticate,
     reconcileFor(location) {
       let deps = byLocation.get(location);
       if (!deps) {
@@ -37,4 +39,8 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
       return deps;
     },
   });
+  // Cloud Scheduler's POST has no body, and the run reads none: a tiny one (curl -d '{}') is let through, unread.
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: RECONCILE_MAX_BODY_BYTES, allowedOrigins: [], logger, authenticate });
 }
+
+const RECONCILE_MAX_BODY_BYTES = 1024;

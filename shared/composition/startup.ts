@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../platform/config';
 import { createRequestAuthenticator, type Authenticate } from '../http/authenticateRequest';
 import { createIdTokenVerifier } from '../platform/idTokens';
+import { authenticateOncePerRequest } from '../http/guardBeforeParsing';
 import { createLogger, type Logger } from '../platform/logger';
 
 /**
@@ -29,9 +30,12 @@ export function startFunction(
   return { config, logger };
 }
 
-/** The ID-token check when AUTH_ALLOWED_EMAILS is set; nothing (authentication off) otherwise. */
+/**
+ * The ID-token check when AUTH_ALLOWED_EMAILS is set; nothing (authentication off) otherwise. Once per request:
+ * the request guard checks a request with a body before reading it, and the handler's check reuses that result.
+ */
 export function authenticatorFor(config: Config): { authenticate?: Authenticate } {
   if (config.auth.allowedEmails.length === 0) return {};
   const verify = createIdTokenVerifier({ allowedEmails: config.auth.allowedEmails, certsUrl: config.auth.certsUrl });
-  return { authenticate: createRequestAuthenticator(verify, config.auth.audiences) };
+  return { authenticate: authenticateOncePerRequest(createRequestAuthenticator(verify, config.auth.audiences)) };
 }

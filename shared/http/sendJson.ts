@@ -1,11 +1,11 @@
-import type { Response } from '@google-cloud/functions-framework';
+import type { ServerResponse } from 'node:http';
 
 /**
  * Answers with a JSON body. Express's res.json goes through res.send
  * (freshness checks, ETag logic, charset handling) that an API answer does
  * not need; on the push path that is measurable (npm run bench).
  */
-export function sendJson(res: Response, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -42,6 +42,21 @@ export function requestRefused(log: Logger, status: number, reason: string, requ
   log.log('WARNING', 'http.refused', `Refused request with ${status}: ${reason}`, { status, reason, ...request });
 }
 
+/**
+ * A request refused from its request line and headers, before any byte of its body was read (requestGuard.ts):
+ * the reason's code and the sizes, never a header's text (Origin, Content-Encoding are the caller's to fill).
+ */
+export function requestRefusedUnread(
+  log: Logger,
+  fields: { function: string; method: string; status: number; reason: string; declaredBytes?: number; maxBodyBytes: number },
+): void {
+  log.log('WARNING', 'http.refused_unread', `Refused a ${fields.method} request with ${fields.status} before reading it: ${fields.reason}`, fields);
+}
+
+export function guardFailed(log: Logger, fields: { function: string; method: string }, error: unknown): void {
+  log.log('ERROR', 'http.guard_failed', 'The request guard failed; answered 500 without reading the request', { ...fields, ...describeError(error) });
+}
+
 export function functionStarted(log: Logger, fields: Record<string, unknown>): void {
   log.log('INFO', 'function.started', `Function ${String(fields['function'])} loaded`, fields);
 }
@@ -90,4 +105,12 @@ export function erasureDone(log: Logger, fields: { conversation: string; erasedB
 
 export function erasureSwept(log: Logger, fields: { tombstones: number; documentsDeleted: number }): void {
   log.log(fields.documentsDeleted > 0 ? 'NOTICE' : 'INFO', 'erasure.swept', `Swept ${fields.tombstones} erased conversations: ${fields.documentsDeleted} late documents deleted`, fields);
+}
+
+export function erasurePassedOn(log: Logger, fields: { status: number }): void {
+  log.log(fields.status >= 500 ? 'WARNING' : 'INFO', 'erasure.passed_on', `Passed a DELETE on to the erasure function, which answered ${fields.status}`, fields);
+}
+
+export function erasurePassOnFailed(log: Logger, fields: { status: number }, error: unknown): void {
+  log.log('ERROR', 'erasure.pass_on_failed', 'The erasure function could not be reached; answered 503', { ...fields, ...describeError(error) });
 }
