@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 import LongestFirstSequencer from './test/support/longestFirst.ts';
 import { missingTerraformTier } from './test/support/terraformTier.ts';
 
@@ -23,7 +23,7 @@ export const integration = {
 // says so and the rest runs.
 const TERRAFORM_CLI_TESTS = 'test/infra/terraformCli.test.ts';
 
-export default defineConfig(() => {
+export default defineConfig((): ViteUserConfig => {
   const terraformMissing = missingTerraformTier();
   if (terraformMissing) console.log(`Skipping Terraform's own checks of terraform/ (${TERRAFORM_CLI_TESTS}): ${terraformMissing}`);
   return {

@@ -109,6 +109,10 @@ resource "google_cloudfunctions2_function" "this" {
 
   lifecycle {
     precondition {
+      condition     = length(setsubtract(keys(local.functions), local.function_dirs)) == 0 && length(setsubtract(local.function_dirs, keys(local.functions))) == 0
+      error_message = "local.function_dirs must list exactly the keys of local.functions: the functions' URLs and names are made from it."
+    }
+    precondition {
       condition     = var.firestore_deadline_ms < each.value.limits.timeout_seconds * 1000
       error_message = "firestore_deadline_ms must be shorter than the function's timeout_seconds, or the function is stopped before it can answer 503."
     }

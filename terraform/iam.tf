@@ -7,8 +7,11 @@ locals {
   service_accounts = {
     # The two ingest functions at run time: read and write the Firestore database, nothing else.
     ingest = { id = "history-ingest", display_name = "Conversation history ingest functions (runtime)" }
-    # The history API at run time: read (and erase in) the Firestore database, read the page-token key.
+    # The history API at run time: read the Firestore database (nothing that writes), read the page-token key,
+    # invoke the erasure function with the DELETEs it passes on.
     history = { id = "history-api", display_name = "Conversation history API (runtime)" }
+    # The erasure function at run time: delete conversations and write their tombstones in the database.
+    erase = { id = "history-erase", display_name = "Conversation history erasure (runtime)" }
     # Identity in the OIDC tokens Pub/Sub attaches to push deliveries; it may only invoke the ingest functions.
     push = { id = "history-push", display_name = "Conversation history Pub/Sub push" }
     # reconcileConversations at run time: read Dialogflow's conversations, read and write the Firestore database.
@@ -101,16 +104,30 @@ resource "google_project_iam_member" "ingest_writes_firestore" {
   }
 }
 
-# Reading, and erasing (DELETE deletes the conversation's documents and writes its tombstone): datastore.viewer
-# cannot delete, so the history API holds datastore.user, on this deployment's database only.
-resource "google_project_iam_member" "history_reads_and_erases_firestore" {
+# Reading only: the most exposed function (ingress ALLOW_ALL, people, the viewer) cannot write, even if taken
+# over; it passes DELETEs on to the erasure function.
+resource "google_project_iam_member" "history_reads_firestore" {
   project = var.project_id
-  role    = "roles/datastore.user"
+  role    = "roles/datastore.viewer"
   member  = local.history_runtime_account.member
 
   condition {
     title       = "${local.prefix}conversation history database"
-    description = "Only the Firestore database this deployment serves and erases in."
+    description = "Only the Firestore database this deployment serves."
+    expression  = format("resource.name == %q", local.firestore_database_resource)
+  }
+}
+
+# Erasing deletes the conversation's documents and writes its tombstone: datastore.viewer cannot, so the erasure
+# function alone holds datastore.user, on this deployment's database only.
+resource "google_project_iam_member" "erasure_writes_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = google_service_account.this["erase"].member
+
+  condition {
+    title       = "${local.prefix}conversation history database"
+    description = "Only the Firestore database this deployment erases in."
     expression  = format("resource.name == %q", local.firestore_database_resource)
   }
 }
@@ -217,6 +234,19 @@ resource "google_cloud_run_v2_service_iam_member" "history_invokers" {
   member   = each.value
 }
 
+# The erasure function is called by the erasers, and by the history API passing on their DELETEs (its own token
+# in X-Serverless-Authorization for Cloud Run, the eraser's in Authorization for the function's own check).
+resource "google_cloud_run_v2_service_iam_member" "erasure_invokers" {
+  # Keyed by what the plan knows: the history account's member is known only once the account exists.
+  for_each = merge({ for member in var.history_erasers : member => member }, { "history API" = local.history_runtime_account.member })
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.this["erase-conversations"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Pub/Sub's service agent: mints the push tokens and moves refused messages to the dead-letter topic
 # ---------------------------------------------------------------------------------------------------------------------
@@ -283,6 +313,7 @@ resource "time_sleep" "function_grants_propagate" {
     build     = google_service_account.this["build"].unique_id
     ingest    = local.ingest_runtime_account.unique_id
     history   = local.history_runtime_account.unique_id
+    erase     = google_service_account.this["erase"].unique_id
     reconcile = google_service_account.this["reconcile"].unique_id
   }
 
@@ -291,7 +322,8 @@ resource "time_sleep" "function_grants_propagate" {
     google_artifact_registry_repository_iam_member.build_pushes_images,
     google_project_iam_member.build_reads_sources,
     google_project_iam_member.ingest_writes_firestore,
-    google_project_iam_member.history_reads_and_erases_firestore,
+    google_project_iam_member.history_reads_firestore,
+    google_project_iam_member.erasure_writes_firestore,
     google_secret_manager_secret_iam_member.history_reads_page_token_secret,
     google_project_iam_member.reconcile_writes_firestore,
     google_project_iam_member.reconcile_reads_dialogflow,

@@ -51,20 +51,33 @@ locals {
     NODE_ENV = "production"
   }
 
-  # Read by the history API only.
-  history_only_environment_variables = {
+  # Read by the history API and the erasure function.
+  served_projects_environment_variables = {
     SERVED_PROJECTS = join(",", length(var.served_projects) > 0 ? var.served_projects : [var.project_id])
-    # The second lock behind Cloud Run's IAM: the callers' ID tokens must carry one of these emails.
-    AUTH_ALLOWED_EMAILS  = join(",", local.history_allowed_emails)
-    CORS_ALLOWED_ORIGINS = join(",", var.history_cors_allowed_origins)
-    # Besides the function's own URL: gcloud's client ID, the audience of the tokens gcloud run services proxy sends.
-    AUTH_AUDIENCES = var.history_accept_gcloud_identity_tokens ? "32555940559.apps.googleusercontent.com" : ""
-    # Of the callers above, who may also erase (DELETE).
-    ERASURE_ALLOWED_EMAILS = join(",", local.history_eraser_emails)
   }
 
-  # Read by the ingest functions only: Pub/Sub's push OIDC token must be the push service account's (its
-  # audience, the function's own URL, is checked against the request's host).
+  # Read by the history API only.
+  history_only_environment_variables = {
+    # The second lock behind Cloud Run's IAM: the callers' ID tokens must carry one of these emails (none: any
+    # identity Cloud Run let through, for readers that are groups or domains).
+    AUTH_ALLOWED_EMAILS = join(",", local.history_allowed_emails)
+    # What the callers' tokens must be for: never the request's Host (a token minted for another service could
+    # then be replayed here through a load balancer).
+    AUTH_AUDIENCES       = join(",", local.history_audiences)
+    CORS_ALLOWED_ORIGINS = join(",", var.history_cors_allowed_origins)
+    # DELETE is passed on to the erasure function, which alone can write (iam.tf).
+    ERASURE_URL = local.function_urls["erase-conversations"]
+  }
+
+  # Read by the erasure function only: who may erase, and the audiences of their tokens, which reach it directly
+  # (npm run erase --url <erasure URL>) or passed on by the history API (the viewer, npm run erase --url <history>).
+  erasure_only_environment_variables = {
+    ERASURE_ALLOWED_EMAILS = join(",", local.history_eraser_emails)
+    AUTH_AUDIENCES         = join(",", distinct(concat([local.function_urls["erase-conversations"]], local.history_audiences)))
+  }
+
+  # Read by the ingest functions only: Pub/Sub's push OIDC token must be the push service account's, minted for
+  # the function's own URL (its AUTH_AUDIENCES, set per function in local.functions).
   ingest_only_environment_variables = {
     AUTH_ALLOWED_EMAILS = google_service_account.this["push"].email
   }
@@ -72,17 +85,34 @@ locals {
   # Read by reconcileConversations only: what each run refreshes, and the token Cloud Scheduler sends.
   reconcile_only_environment_variables = {
     AUTH_ALLOWED_EMAILS  = google_service_account.this["scheduler"].email
+    AUTH_AUDIENCES       = local.function_urls["reconcile-conversations"]
     RECONCILE_PARENTS    = "projects/${var.project_id}/locations/${var.dialogflow_location}"
     RECONCILE_BATCH_SIZE = tostring(var.reconcile.batch_size)
     DIALOGFLOW_QPS       = tostring(var.reconcile.qps)
   }
 
   ingest_environment_variables    = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
-  history_environment_variables   = merge(local.shared_environment_variables, local.history_only_environment_variables)
+  history_environment_variables   = merge(local.shared_environment_variables, local.served_projects_environment_variables, local.history_only_environment_variables)
+  erasure_environment_variables   = merge(local.shared_environment_variables, local.served_projects_environment_variables, local.erasure_only_environment_variables)
   reconcile_environment_variables = merge(local.shared_environment_variables, local.reconcile_only_environment_variables)
 
+  # Each function's URL, known before it exists (Cloud Run's deterministic https://<service>-<project number>.
+  # <region>.run.app): the audience its callers' tokens are minted for and that it checks, which a function
+  # could not read from its own service_config without a cycle.
+  function_urls = { for dir, name in local.function_names : dir => "https://${name}-${data.google_project.this.number}.${var.region}.run.app" }
+
+  # The audiences of the history API's callers: its URL, gcloud's client ID (the tokens gcloud run services proxy
+  # sends for a person), and any the deployment adds (a custom domain, a load balancer's URL).
+  history_audiences = distinct(concat(
+    [local.function_urls[local.history_function]],
+    var.history_accept_gcloud_identity_tokens ? [local.gcloud_client_id] : [],
+    var.history_audiences,
+  ))
+  gcloud_client_id = "32555940559.apps.googleusercontent.com"
+
   # Emails of the user and service-account invokers; a group's members cannot be told from a token, so with
-  # groups only (and no history_allowed_emails) the in-code check is off and Cloud Run's IAM check remains.
+  # groups only (and no history_allowed_emails) no email is checked in code, while every token's signature,
+  # audience and lifetime still are, behind Cloud Run's IAM check.
   history_eraser_emails = [for member in var.history_erasers : split(":", member)[1]]
   history_allowed_emails = distinct(concat(var.history_allowed_emails != null ? var.history_allowed_emails : [
     for member in var.history_invokers : split(":", member)[1] if startswith(member, "user:") || startswith(member, "serviceAccount:")
@@ -108,7 +138,7 @@ locals {
       limits                       = var.ingest_function_limits
       runtime_account              = "ingest"
       ingress_settings             = var.ingest_ingress_settings
-      environment_variables        = local.ingest_environment_variables
+      environment_variables        = merge(local.ingest_environment_variables, { AUTH_AUDIENCES = local.function_urls["ingest-lifecycle-events"] })
       secret_environment_variables = {}
     }
     "ingest-message-events" = {
@@ -117,7 +147,7 @@ locals {
       limits                       = var.ingest_function_limits
       runtime_account              = "ingest"
       ingress_settings             = var.ingest_ingress_settings
-      environment_variables        = local.ingest_environment_variables
+      environment_variables        = merge(local.ingest_environment_variables, { AUTH_AUDIENCES = local.function_urls["ingest-message-events"] })
       secret_environment_variables = {}
     }
     "conversation-history" = {
@@ -128,6 +158,17 @@ locals {
       ingress_settings             = var.history_ingress_settings
       environment_variables        = local.history_environment_variables
       secret_environment_variables = local.history_secret_environment_variables
+    }
+    "erase-conversations" = {
+      # DELETE of a conversation, for a verified eraser only: the one function that writes on a reader's behalf.
+      entry_point     = "eraseConversations"
+      limits          = local.erasure_function_limits
+      runtime_account = "erase"
+      # Erasers call it from outside, and the history API passes DELETEs on to it from Cloud Run (which is not
+      # internal traffic without a VPC connector): IAM (iam.tf) and the token check decide.
+      ingress_settings             = "ALLOW_ALL"
+      environment_variables        = local.erasure_environment_variables
+      secret_environment_variables = {}
     }
     "reconcile-conversations" = {
       # Asks Dialogflow's API about the conversations that need it; Cloud Scheduler's job calls it (scheduler.tf).
@@ -151,6 +192,17 @@ locals {
     available_cpu                    = "1"
   }
 
+  # Erasures are rare and each is a handful of batched deletes: a few instances are plenty, and bound what a
+  # stolen eraser token could do at once.
+  erasure_function_limits = {
+    timeout_seconds                  = var.history_function_limits.timeout_seconds
+    min_instance_count               = 0
+    max_instance_count               = 3
+    max_instance_request_concurrency = 10
+    available_memory                 = "512Mi"
+    available_cpu                    = "1"
+  }
+
   history_function = "conversation-history"
 
   # Each topic the conversation profile publishes to, and the ingest function its push subscription feeds.
@@ -165,8 +217,10 @@ locals {
     }
   }
 
-  # Deployed name of each function (the keys above stay the directories under functions/ and dist/).
-  function_names = { for dir, _ in local.functions : dir => "${local.prefix}${dir}" }
+  # Deployed name of each function (the directories under functions/ and dist/, the keys of local.functions,
+  # after the prefix). Listed apart from local.functions, whose environments read the URLs made of these names.
+  function_dirs  = ["conversation-history", "erase-conversations", "ingest-lifecycle-events", "ingest-message-events", "reconcile-conversations"]
+  function_names = { for dir in local.function_dirs : dir => "${local.prefix}${dir}" }
 
   source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${local.prefix}history-sources")
   firestore_location = coalesce(var.firestore_location, var.region)

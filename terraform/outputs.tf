@@ -1,11 +1,19 @@
 output "function_urls" {
-  description = "URL of each function, keyed by its name (the directory under functions/)."
-  value       = { for name, function in google_cloudfunctions2_function.this : name => function.service_config[0].uri }
+  description = "URL of each function, keyed by its name (the directory under functions/): the audience its callers' ID tokens must be minted for."
+  value       = { for name, function in google_cloudfunctions2_function.this : name => local.function_urls[name] }
 }
 
 output "history_url" {
-  description = "URL of the history API: the apiEndpoint for Google's Dialogflow clients (see README.md)."
-  value       = google_cloudfunctions2_function.this[local.history_function].service_config[0].uri
+  description = "URL of the history API: the apiEndpoint for Google's Dialogflow clients, and the audience of their ID tokens (see README.md)."
+  value       = local.function_urls[local.history_function]
+  # Known at plan; given once the function serves it.
+  depends_on = [google_cloudfunctions2_function.this]
+}
+
+output "erasure_url" {
+  description = "URL of the erasure function, for npm run erase --url by an eraser (the history API passes DELETEs on to it as well)."
+  value       = local.function_urls["erase-conversations"]
+  depends_on  = [google_cloudfunctions2_function.this]
 }
 
 output "history_service_name" {
@@ -44,8 +52,8 @@ output "conversation_profile_name" {
 }
 
 output "runtime_service_account_emails" {
-  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions), history (the history API) and reconcile."
-  value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email, reconcile = google_service_account.this["reconcile"].email }
+  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions), history (the history API), erase (the erasure function) and reconcile."
+  value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email, erase = google_service_account.this["erase"].email, reconcile = google_service_account.this["reconcile"].email }
 }
 
 output "push_service_account_email" {

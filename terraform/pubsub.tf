@@ -38,9 +38,10 @@ resource "google_pubsub_subscription" "push" {
   push_config {
     push_endpoint = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].uri
 
+    # Minted for the URL the function checks its tokens against (AUTH_AUDIENCES, main.tf).
     oidc_token {
       service_account_email = google_service_account.this["push"].email
-      audience              = google_cloudfunctions2_function.this[each.value.consumer].service_config[0].uri
+      audience              = local.function_urls[each.value.consumer]
     }
   }
 

@@ -20,9 +20,10 @@ resource "google_cloud_scheduler_job" "reconcile" {
     http_method = "POST"
     uri         = google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].uri
 
+    # Minted for the URL the function checks its tokens against (AUTH_AUDIENCES, main.tf).
     oidc_token {
       service_account_email = google_service_account.this["scheduler"].email
-      audience              = google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].uri
+      audience              = local.function_urls["reconcile-conversations"]
     }
   }
 

@@ -308,7 +308,7 @@ variable "history_invokers" {
 
 variable "history_erasers" {
   type        = list(string)
-  description = "Principals (\"user:…\" or \"serviceAccount:…\") allowed to erase conversations (DELETE, npm run erase), besides reading: privacy officers, and the tools that carry out erasure requests."
+  description = "Principals (\"user:…\" or \"serviceAccount:…\") allowed to erase conversations (DELETE, npm run erase), besides reading: privacy officers, and the tools that carry out erasure requests; none means every erasure is refused."
   default     = []
 
   validation {
@@ -321,6 +321,17 @@ variable "history_accept_gcloud_identity_tokens" {
   type        = bool
   description = "Whether the history API also accepts the identity tokens gcloud mints for a person (audience 32555940559.apps.googleusercontent.com), which gcloud run services proxy sends, so that people open the viewer through it; the email check applies to them as to every token."
   default     = true
+}
+
+variable "history_audiences" {
+  type        = list(string)
+  description = "Audiences the history API (and the erasure function, for DELETEs passed on) accept besides the history URL and gcloud's client ID, such as the URL of a custom domain or load balancer in front of it; never taken from the request."
+  default     = []
+
+  validation {
+    condition     = alltrue([for audience in var.history_audiences : can(regex("^(https://[^\\s,]+|[0-9]+(-[a-z0-9]+)?\\.apps\\.googleusercontent\\.com)$", audience))])
+    error_message = "history_audiences entries must be https:// URLs or OAuth client IDs (such as 1234-abc.apps.googleusercontent.com)."
+  }
 }
 
 variable "history_allowed_emails" {

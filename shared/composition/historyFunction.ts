@@ -2,6 +2,7 @@ import { createHistoryQueries } from '../domain/history/historyQueries';
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreHistoryReader } from '../firestore/historyReader';
 import { guardBeforeParsing } from '../http/guardBeforeParsing';
+import { originsOf } from '../http/requestGuard';
 import { createHistoryHandler } from '../http/historyHandler';
 import { functionStarted } from '../platform/logEvents';
 import { createMetadataIdentityTokens } from '../platform/serviceIdentity';
@@ -46,7 +47,7 @@ export function buildHistoryFunction(functionName: string, env: Record<string, s
   });
   // Its methods (GET, DELETE) take everything from the URL and carry no body. Another method's small body is let
   // through, authenticated, so that its route answers it as Google's transcoding does (501 for POST).
-  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: HISTORY_MAX_BODY_BYTES, allowedOrigins: config.corsAllowedOrigins, logger, authenticate });
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: HISTORY_MAX_BODY_BYTES, allowedOrigins: config.corsAllowedOrigins, ownOrigins: originsOf(config.auth.audiences), logger, authenticate });
 }
 
 const HISTORY_MAX_BODY_BYTES = 1024;

@@ -3,6 +3,7 @@ import { createFirestoreConversationStore } from '../firestore/conversationStore
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreQuarantineStore } from '../firestore/quarantineStore';
 import { guardBeforeParsing } from '../http/guardBeforeParsing';
+import { originsOf } from '../http/requestGuard';
 import { createIngestHandler } from '../http/ingestHandler';
 import { functionStarted } from '../platform/logEvents';
 import { createProtobufEventReader } from '../wire/protobufConversationEvent';
@@ -30,5 +31,5 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
   const { authenticate } = authenticatorFor(config);
   const handler = createIngestHandler({ ingest, logger, maxBodyBytes: config.maxPushBodyBytes, authenticate });
   // Pub/Sub posts its JSON envelope, uncompressed, with its length; no browser page has a reason to post here.
-  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: config.maxPushBodyBytes, allowedOrigins: [], logger, authenticate });
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: config.maxPushBodyBytes, allowedOrigins: [], ownOrigins: originsOf(config.auth.audiences), logger, authenticate });
 }

@@ -5,6 +5,7 @@ import { createFirestoreConversationStore } from '../firestore/conversationStore
 import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../firestore/reconcileQueue';
 import { guardBeforeParsing } from '../http/guardBeforeParsing';
+import { originsOf } from '../http/requestGuard';
 import { createReconcileHandler } from '../http/reconcileHandler';
 import { functionStarted } from '../platform/logEvents';
 import type { ReconcileDependencies } from '../domain/reconcile';
@@ -40,7 +41,7 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
     },
   });
   // Cloud Scheduler's POST has no body, and the run reads none: a tiny one (curl -d '{}') is let through, unread.
-  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: RECONCILE_MAX_BODY_BYTES, allowedOrigins: [], logger, authenticate });
+  return guardBeforeParsing(handler, { function: functionName, maxBodyBytes: RECONCILE_MAX_BODY_BYTES, allowedOrigins: [], ownOrigins: originsOf(config.auth.audiences), logger, authenticate });
 }
 
 const RECONCILE_MAX_BODY_BYTES = 1024;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '../platform/config';
+import { ConfigError, loadConfig, unverifiedOutsideEmulator, type Config } from '../platform/config';
 import { createRequestAuthenticator, type Authenticate } from '../http/authenticateRequest';
 import { createIdTokenVerifier } from '../platform/idTokens';
 import { authenticateOncePerRequest } from '../http/guardBeforeParsing';
@@ -18,7 +18,7 @@ export function startFunction(
   let config: Config;
   try {
     config = loadConfig(env);
-    const missing = requirements(config);
+    const missing = [...unverifiedOutsideEmulator(config), ...requirements(config)];
     if (missing.length > 0) throw new ConfigError(`Invalid configuration for ${functionName}: ${missing.join('; ')}`);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -31,11 +31,12 @@ export function startFunction(
 }
 
 /**
- * The ID-token check when AUTH_ALLOWED_EMAILS is set; nothing (authentication off) otherwise. Once per request:
- * the request guard checks a request with a body before reading it, and the handler's check reuses that result.
+ * The ID-token check when AUTH_AUDIENCES is set (always, outside an emulator: loadConfig refuses otherwise);
+ * nothing (authentication off, locally) otherwise. Once per request: the request guard checks a request with a
+ * body before reading it, and the handler's check reuses that result.
  */
 export function authenticatorFor(config: Config): { authenticate?: Authenticate } {
-  if (config.auth.allowedEmails.length === 0) return {};
-  const verify = createIdTokenVerifier({ allowedEmails: config.auth.allowedEmails, certsUrl: config.auth.certsUrl });
-  return { authenticate: authenticateOncePerRequest(createRequestAuthenticator(verify, config.auth.audiences)) };
+  if (config.auth.audiences.length === 0) return {};
+  const verify = createIdTokenVerifier({ allowedEmails: config.auth.allowedEmails, audiences: config.auth.audiences, certsUrl: config.auth.certsUrl });
+  return { authenticate: authenticateOncePerRequest(createRequestAuthenticator(verify)) };
 }

@@ -6,19 +6,16 @@ import { googleError } from './googleErrors';
 import { sendJson } from './sendJson';
 
 export type Authenticate = (req: Request) => Promise<TokenCheck>;
-type Verify = (authorization: string | string[] | undefined, audiences: string[]) => Promise<TokenCheck>;
+type Verify = (authorization: string | string[] | undefined) => Promise<TokenCheck>;
 
 /**
- * Checks a request's Google ID token. The accepted audiences are this
- * function's own URL as the request reached it (`https://<Host>`: Pub/Sub
- * mints the push token for the push endpoint, and Cloud Run routes by Host,
- * so a token minted for another service cannot arrive here with a matching
- * Host), and the configured ones: a custom domain's URL, or the client ID
- * of gcloud, whose identity tokens `gcloud run services proxy` sends for
- * the person using it. The email check applies to every one of them.
+ * Checks a request's Google ID token against the audiences this function is configured with (AUTH_AUDIENCES:
+ * its deployed URL, a custom domain's, gcloud's client ID), never against anything the request says: a
+ * `Host` header is the caller's choice, so a token an allowed principal sent to another service could be
+ * replayed here through a load balancer that routes every host to us.
  */
-export function createRequestAuthenticator(verify: Verify, configuredAudiences: string[]): Authenticate {
-  return (req) => verify(authorizationHeaders(req), [...ownUrl(req), ...configuredAudiences]);
+export function createRequestAuthenticator(verify: Verify): Authenticate {
+  return (req) => verify(authorizationHeaders(req));
 }
 
 /** Every Authorization header as sent: Node's parsed headers keep only the first of duplicates. */
@@ -28,11 +25,6 @@ function authorizationHeaders(req: Request): string | string[] | undefined {
     if (req.rawHeaders[i]!.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1]!);
   }
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
-}
-
-function ownUrl(req: Request): string[] {
-  const host = req.headers.host;
-  return host ? [`https://${host}`] : [];
 }
 
 /**

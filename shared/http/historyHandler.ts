@@ -1,7 +1,4 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { eraseConversation } from '../domain/erasure';
-import type { ErasureStore } from '../domain/ports';
-import type { ConversationId } from '../domain/resourceNames';
 import type { ViewerAsset } from '../viewer/assets';
 import type { createHistoryQueries, HistoryResult } from '../domain/history/historyQueries';
 import * as logEvents from '../platform/logEvents';
@@ -10,6 +7,7 @@ import { parseTraceContext } from '../platform/trace';
 import { sendJson } from './sendJson';
 import { admitAuthenticated, type Authenticate } from './authenticateRequest';
 import { applyCors } from './cors';
+import { passErasureOn, type ErasureForwarding } from './erasureForwarding';
 import { googleError } from './googleErrors';
 import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest';
 import { statusForFailure } from './statusForOutcome';
@@ -18,8 +16,8 @@ export interface HistoryHandlerDependencies {
   /** The viewer's static files, by path (shared/viewer/assets.ts). */
   viewer: Record<string, ViewerAsset>;
   queries: ReturnType<typeof createHistoryQueries>;
-  /** Erasure (DELETE): the store, who may erase when authentication is on, and which projects are served. */
-  erasure: { store: ErasureStore; allowedEmails: readonly string[]; servesProject: (project: string) => boolean };
+  /** Where DELETEs are passed on to: the erasure function, which alone can write; absent, DELETE is refused. */
+  erasure?: ErasureForwarding;
   logger: Logger;
   /** Checks the caller's Google ID token; absent when authentication is off (locally). */
   authenticate?: Authenticate;
@@ -53,7 +51,13 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     }
 
     if (parsed.request.route.kind === 'erase') {
-      await erase(deps, res, log, parsed.request.route.conversation, caller.email);
+      if (deps.erasure) {
+        await passErasureOn(req, res, log, deps.erasure, parsed.request.route.conversation);
+        return;
+      }
+      const reason = 'Erasure is not configured here: the history API passes DELETEs on to the erasure function (ERASURE_URL)';
+      logEvents.historyRefused(log, { method, route: 'erase', status: 403, reason });
+      sendJson(res, 403, googleError(403, reason));
       return;
     }
     const route = parsed.request.route.kind;
@@ -98,34 +102,6 @@ function serveViewerAsset(res: Response, asset: ViewerAsset): void {
     'Cache-Control': 'no-cache',
   });
   res.status(200).send(asset.body);
-}
-
-/** DELETE of one conversation: its erasers only, the same answer every time, one audit line (erasure.ts). */
-async function erase(deps: HistoryHandlerDependencies, res: Response, log: Logger, conversation: ConversationId, email: string | undefined): Promise<void> {
-  const method = 'DELETE';
-  if (deps.authenticate && !(email !== undefined && deps.erasure.allowedEmails.includes(email))) {
-    const reason = 'Only the principals in ERASURE_ALLOWED_EMAILS (Terraform: history_erasers) may erase conversations';
-    logEvents.historyRefused(log, { method, route: 'erase', status: 403, reason });
-    sendJson(res, 403, googleError(403, reason));
-    return;
-  }
-  if (!deps.erasure.servesProject(conversation.project)) {
-    const reason = `Conversation ${conversation.name} not found`;
-    logEvents.historyRefused(log, { method, route: 'erase', status: 404, reason });
-    sendJson(res, 404, googleError(404, reason));
-    return;
-  }
-  try {
-    const report = await eraseConversation(deps.erasure.store, conversation, new Date());
-    logEvents.erasureDone(log, { ...report, erasedBy: email ?? 'local caller (authentication off)' });
-  } catch (error) {
-    const status = statusForFailure(error);
-    logEvents.historyFailed(log, { method, route: 'erase', status }, error);
-    sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; erase again (erasure is idempotent)' : 'Internal error'));
-    return;
-  }
-  // google.protobuf.Empty, as Google's DELETE methods answer; again the same for a conversation already erased.
-  sendJson(res, 200, {});
 }
 
 function dispatch(queries: HistoryHandlerDependencies['queries'], request: ParsedHistoryRequest) {

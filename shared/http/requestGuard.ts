@@ -10,6 +10,8 @@ export interface RequestPolicy {
   maxBodyBytes: number;
   /** Browser origins trusted to change state (CORS_ALLOWED_ORIGINS). */
   allowedOrigins: readonly string[];
+  /** The origins of the function's own configured URLs (originsOf(AUTH_AUDIENCES)): where its viewer is served. */
+  ownOrigins?: readonly string[];
 }
 
 export type GuardReason = 'cross_site' | 'content_encoding' | 'body_not_allowed' | 'length_required' | 'body_too_large';
@@ -32,7 +34,7 @@ const BODILESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function checkRequestHead(request: RequestHead, policy: RequestPolicy): GuardRefusal | undefined {
-  if (!SAFE_METHODS.has(request.method) && !isSameOriginOrNotBrowser(request.headers, policy.allowedOrigins)) {
+  if (!SAFE_METHODS.has(request.method) && !isSameOriginOrNotBrowser(request.headers, policy)) {
     return { status: 403, reason: 'cross_site', message: 'A page of another site may not change state here' };
   }
   const encoding = request.headers['content-encoding'];
@@ -70,30 +72,40 @@ export function declaredBodyBytes(headers: IncomingHttpHeaders): number | undefi
 
 /**
  * Whether a state-changing request may be a forgery by another site's page (a DELETE sent from evil.example to
- * `gcloud run services proxy` on localhost, which adds the person's token to whatever reaches it). Allowed:
+ * `gcloud run services proxy` on localhost, which adds the person's token to whatever reaches it). Checked only
+ * against what is configured, never against the request's Host (a DNS-rebound name makes Origin and Host agree
+ * on the attacker's name). Allowed:
  * - no Origin: browsers send Origin with every request that is not GET or HEAD, so its absence means a
  *   non-browser client (Pub/Sub, Cloud Scheduler, curl), which holds its own credentials and needs no forging;
  * - an Origin the operator trusts (CORS_ALLOWED_ORIGINS);
- * - an Origin whose host is the request's Host: the page came from this very function (the viewer). A browser
- *   sets both from the URLs it uses and a page cannot change either; Cloud Run routes by Host, so a request that
- *   reached this function names its host, and a proxy in front rewrites Host to it, so a page served by the proxy
- *   (or by a DNS-rebound name pointing at it) has another host than the one that arrives here.
- * Sec-Fetch-Site only refuses, never admits: a DNS-rebound page is "same-origin" to the browser but not to us.
- * `Origin: null` (sandboxed frames, file:, redirects across sites) has no host and is refused.
+ * - the origin of one of the function's own configured URLs: its viewer, opened at its URL or a custom domain;
+ * - a loopback origin (localhost, 127.0.0.1, [::1]): the viewer through `gcloud run services proxy` or
+ *   `npm start`. A page there runs on the person's own machine, where any program can reach the proxy without
+ *   a browser anyway; a DNS-rebound page keeps the attacker's name in its Origin, so it is not one.
+ * Sec-Fetch-Site only refuses, never admits. `Origin: null` (sandboxed frames, file:) is refused.
  */
-export function isSameOriginOrNotBrowser(headers: IncomingHttpHeaders, allowedOrigins: readonly string[]): boolean {
+export function isSameOriginOrNotBrowser(headers: IncomingHttpHeaders, policy: Pick<RequestPolicy, 'allowedOrigins' | 'ownOrigins'>): boolean {
   const origin = headers.origin;
   if (origin === undefined) return true;
-  if (allowedOrigins.includes(origin)) return true;
+  if (policy.allowedOrigins.includes(origin)) return true;
   const fetchSite = headers['sec-fetch-site'];
   if (fetchSite === 'cross-site' || fetchSite === 'same-site') return false;
-  return headers.host !== undefined && hostOf(origin) === headers.host.toLowerCase();
+  const normalized = originOf(origin);
+  if (normalized === undefined) return false;
+  return (policy.ownOrigins ?? []).includes(normalized) || LOOPBACK_HOSTNAMES.has(new URL(normalized).hostname);
 }
 
-function hostOf(origin: string): string | undefined {
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The origins of the http(s) URLs among a function's audiences (client IDs have none). */
+export function originsOf(urls: readonly string[]): string[] {
+  return urls.map(originOf).filter((origin): origin is string => origin !== undefined);
+}
+
+function originOf(url: string): string | undefined {
   try {
-    const url = new URL(origin);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : undefined;
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
   } catch {
     return undefined;
   }

@@ -62,6 +62,7 @@ const EnvironmentSchema = z.object({
   RECONCILE_BATCH_SIZE: integer('RECONCILE_BATCH_SIZE', 1, 1000, 100),
   DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 100, 5),
   DIALOGFLOW_API_ENDPOINT: z.optional(z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' })),
+  ERASURE_URL: z.optional(matching(/^https?:\/\/[^\s,?#]+$/, 'ERASURE_URL must be the erasure function\'s URL, such as https://erase-conversations-123.us-central1.run.app')),
 });
 
 export interface Config {
@@ -93,18 +94,22 @@ export interface Config {
   retentionDays: number;
   /**
    * Google ID token verification (Pub/Sub's push OIDC token; the history
-   * API's callers): on when allowedEmails is not empty.
+   * API's callers): on when audiences is not empty, which it must be outside
+   * an emulator.
    */
   auth: {
+    /** Emails a token must carry one of; empty accepts any verified email (readers that are groups). */
     allowedEmails: string[];
-    /** Audiences (`aud`) accepted besides the function's own URL (`https://<Host>`), such as gcloud's client ID. */
+    /** The audiences (`aud`) accepted: this function's URLs and such as gcloud's client ID, never the request's Host. */
     audiences: string[];
     certsUrl: string;
   };
   /** Browser origins allowed to call the history API (CORS); none by default. */
   corsAllowedOrigins: string[];
-  /** Emails of the callers who may erase conversations (DELETE), when authentication is on; none by default. */
+  /** The erasure function: emails of the callers who may erase conversations; none refuses every erasure. */
   erasureAllowedEmails: string[];
+  /** The history API: where it passes DELETEs on to (the erasure function); unset, it refuses them. */
+  erasureUrl: string | undefined;
   /**
    * The location of the deployment's conversation profile: where a name that
    * carries none (`projects/P/conversations/C`) is taken to be. Dialogflow's
@@ -145,6 +150,7 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'RECONCILE_PARENTS',
   'RECONCILE_BATCH_SIZE',
   'DIALOGFLOW_QPS',
+  'ERASURE_URL',
 ] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
@@ -172,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const emulator = e.FIRESTORE_EMULATOR_HOST !== undefined;
+  const unsafe = failOpenSettings(e);
+  if (unsafe.length > 0) throw new ConfigError(`Invalid configuration: ${unsafe.join('; ')}`);
   const servedProjects =
     e.SERVED_PROJECTS === '*' ? '*' : e.SERVED_PROJECTS?.split(',') ?? (emulator ? '*' : e.GOOGLE_CLOUD_PROJECT ? [e.GOOGLE_CLOUD_PROJECT] : []);
   return {
@@ -187,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auth: { allowedEmails: e.AUTH_ALLOWED_EMAILS, audiences: e.AUTH_AUDIENCES, certsUrl: e.AUTH_CERTS_URL },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
     erasureAllowedEmails: e.ERASURE_ALLOWED_EMAILS,
+    erasureUrl: e.ERASURE_URL,
     dialogflowLocation: e.DIALOGFLOW_LOCATION,
     reconcile: {
       parents: e.RECONCILE_PARENTS,
@@ -195,4 +204,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiEndpoint: e.DIALOGFLOW_API_ENDPOINT,
     },
   };
+}
+
+/**
+ * Settings that would serve with a check that cannot run: emails to check, or erasers to admit, without the
+ * audiences their tokens must be for (the check would have to trust the request's Host).
+ */
+function failOpenSettings(e: z.infer<typeof EnvironmentSchema>): string[] {
+  if (e.AUTH_AUDIENCES.length > 0) return [];
+  const problems: string[] = [];
+  if (e.AUTH_ALLOWED_EMAILS.length > 0) problems.push('AUTH_ALLOWED_EMAILS needs AUTH_AUDIENCES: the URLs (or client IDs) the callers\' tokens are minted for');
+  if (e.ERASURE_ALLOWED_EMAILS.length > 0) problems.push('ERASURE_ALLOWED_EMAILS needs AUTH_AUDIENCES: erasers are admitted only with a verified token');
+  return problems;
+}
+
+/** Outside an emulator every function verifies its callers' tokens: a deployment without audiences refuses to start. */
+export function unverifiedOutsideEmulator(config: Config): string[] {
+  if (config.emulatorHost !== undefined || config.auth.audiences.length > 0) return [];
+  return ['AUTH_AUDIENCES must be set outside an emulator: every function verifies its callers\' Google ID tokens against the URLs they are minted for'];
 }

@@ -5,8 +5,11 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
  * of the history API) send as `Authorization: Bearer <token>`: RS256 only,
  * against Google's published keys (fetched once, cached, refetched when a
  * token names a key we do not have, i.e. after rotation), issuer
- * accounts.google.com, the expected audience, expiry with a small skew,
- * and a verified email among the allowed principals.
+ * accounts.google.com, one of the configured audiences (never one the
+ * request names), a lifetime no longer than Google's hour and not issued in
+ * the future (a token minted with a clock years ahead would otherwise live
+ * that long), expiry with a small skew, and, where emails are configured, a
+ * verified email among them.
  *
  * A second lock behind Cloud Run's IAM check, not a replacement for it.
  */
@@ -19,9 +22,17 @@ export type TokenCheck =
   /** 401: no usable token; 403: a valid token of someone not allowed; 503: the keys could not be fetched (retry). */
   | { ok: false; status: 401 | 403 | 503; reason: string };
 
+/** Google's ID tokens live one hour (`exp - iat` = 3600 s). */
+export const GOOGLE_TOKEN_LIFETIME_SECONDS = 3600;
+
 export interface IdTokenVerifierOptions {
-  /** Emails whose tokens are accepted (the push service account; the history API's callers). */
+  /**
+   * Emails whose tokens are accepted (the push service account; the history API's callers); empty accepts any
+   * verified email (readers that are groups or domains, whom Cloud Run's IAM check has let through).
+   */
   allowedEmails: string[];
+  /** What a token's `aud` must be: this function's URLs, from configuration. */
+  audiences: string[];
   /** Where Google's signing keys are published (a JWKS); tests point it at their own. */
   certsUrl: string;
   clockToleranceSeconds?: number;
@@ -39,10 +50,11 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions) {
     cooldownDuration: options.refetchCooldownMs ?? 30_000,
     cacheMaxAge: 6 * 60 * 60 * 1000,
   });
+  if (options.audiences.length === 0) throw new Error('An ID token verifier needs the audiences it accepts: refusing to accept any');
   const allowed = new Set(options.allowedEmails.map((email) => email.toLowerCase()));
+  const skew = options.clockToleranceSeconds ?? 60;
 
-  /** `audiences`: what the token's `aud` must be, normally this function's own URL. */
-  return async function verify(authorization: string | string[] | undefined, audiences: string[]): Promise<TokenCheck> {
+  return async function verify(authorization: string | string[] | undefined): Promise<TokenCheck> {
     if (authorization === undefined) return unauthorized('The request has no Authorization header');
     if (Array.isArray(authorization)) return unauthorized('The request has more than one Authorization header');
     const match = BEARER.exec(authorization);
@@ -53,19 +65,31 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions) {
       ({ payload } = await jwtVerify(match[1]!, keys, {
         algorithms: ['RS256'],
         issuer: GOOGLE_ISSUERS,
-        audience: audiences,
-        clockTolerance: options.clockToleranceSeconds ?? 60,
+        audience: options.audiences,
+        clockTolerance: skew,
         requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
       return classify(error);
     }
+    const lifetime = lifetimeProblem(payload, skew);
+    if (lifetime) return unauthorized(lifetime);
     const email = typeof payload['email'] === 'string' ? payload['email'] : undefined;
     if (!email) return unauthorized('The token carries no email');
     if (payload['email_verified'] !== true) return unauthorized('The token\'s email is not verified');
-    if (!allowed.has(email.toLowerCase())) return { ok: false, status: 403, reason: `${email} is not allowed to call this function` };
+    if (allowed.size > 0 && !allowed.has(email.toLowerCase())) return { ok: false, status: 403, reason: `${email} is not allowed to call this function` };
     return { ok: true, email };
   };
+}
+
+/** A token issued in the future, or living longer than Google's, was not minted by Google for this call. */
+function lifetimeProblem(payload: JWTPayload, skew: number): string | undefined {
+  const issuedAt = Number(payload.iat);
+  const expiresAt = Number(payload.exp);
+  if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return 'The token\'s iat and exp claims must be numbers';
+  if (issuedAt > Date.now() / 1000 + skew) return 'The token\'s iat claim is in the future';
+  if (expiresAt - issuedAt > GOOGLE_TOKEN_LIFETIME_SECONDS + skew) return `The token lives longer than Google's ${GOOGLE_TOKEN_LIFETIME_SECONDS} s`;
+  return undefined;
 }
 
 function unauthorized(reason: string): TokenCheck {

@@ -28,8 +28,8 @@ function grantsOf(key: string): Array<{ address: string; type: string; role: unk
 }
 
 describe('terraform/: one service account per role', () => {
-  it('creates an ingest, a history, a reconcile, a push, a scheduler and a build account, and no other', () => {
-    expect(Object.keys(ACCOUNTS).sort()).toEqual(['build', 'history', 'ingest', 'push', 'reconcile', 'scheduler']);
+  it('creates an ingest, a history, an erase, a reconcile, a push, a scheduler and a build account, and no other', () => {
+    expect(Object.keys(ACCOUNTS).sort()).toEqual(['build', 'erase', 'history', 'ingest', 'push', 'reconcile', 'scheduler']);
     expect(resourcesOfType(tf, 'google_service_account').map(([address]) => address)).toEqual(['google_service_account.this']);
     expect(INGEST_ACCOUNT).toBe(ACCOUNT('ingest'));
     expect(HISTORY_ACCOUNT).toBe(ACCOUNT('history'));
@@ -63,16 +63,26 @@ describe('terraform/: one service account per role', () => {
     expect(local(tf, 'firestore_database_resource')).toBe('projects/${var.project_id}/databases/${var.firestore_database_id}');
   });
 
-  it("grants the history account datastore.user on this deployment's database (erasure deletes) and secretAccessor on the page-token secret, and nothing else", () => {
+  it("grants the history account datastore.viewer (a role that cannot write) on this deployment's database, secretAccessor on the page-token secret, and the invoking of the erasure function", () => {
     const grants = grantsOf('history');
     expect(grants.map(({ type, role }) => [type, role]).sort()).toEqual([
-      ['google_project_iam_member', 'roles/datastore.user'],
+      ['google_project_iam_member', 'roles/datastore.viewer'],
       ['google_secret_manager_secret_iam_member', 'roles/secretmanager.secretAccessor'],
     ]);
-    const viewer = grants.find(({ role }) => role === 'roles/datastore.user')!;
+    const invokers = resource(tf, 'google_cloud_run_v2_service_iam_member.erasure_invokers');
+    expect(expression(invokers['for_each'])).toBe('merge({ for member in var.history_erasers : member => member }, { "history API" = local.history_runtime_account.member })');
+    expect(expression(invokers['name'])).toBe('google_cloudfunctions2_function.this["erase-conversations"].service_config[0].service');
+    expect(invokers['role']).toBe('roles/run.invoker');
+    const viewer = grants.find(({ role }) => role === 'roles/datastore.viewer')!;
     expect(expression(block(viewer.body, 'condition')['expression'])).toBe('format("resource.name == %q", local.firestore_database_resource)');
     const accessor = grants.find(({ role }) => role === 'roles/secretmanager.secretAccessor')!;
     expect(expression(accessor.body['secret_id'])).toBe('google_secret_manager_secret.page_token.secret_id');
+  });
+
+  it("grants the erase account datastore.user on this deployment's database, and nothing else", () => {
+    const grants = grantsOf('erase');
+    expect(grants.map(({ type, role }) => [type, role])).toEqual([['google_project_iam_member', 'roles/datastore.user']]);
+    expect(expression(block(grants[0]!.body, 'condition')['expression'])).toBe('format("resource.name == %q", local.firestore_database_resource)');
   });
 
   it("grants the reconcile account datastore.user on this deployment's database and Dialogflow's read-only role, and nothing else", () => {
@@ -128,9 +138,13 @@ describe('terraform/: one service account per role', () => {
 });
 
 describe('terraform/: erasure', () => {
-  it('lets history_erasers call the history API, accepts their tokens, and tells the API their emails', () => {
+  it('lets history_erasers call the history API and the erasure function, whose ERASURE_ALLOWED_EMAILS are their emails, with the audiences of both', () => {
+    const erasure = mapValue(tf, local(tf, 'erasure_only_environment_variables'));
+    expect(expression(erasure['ERASURE_ALLOWED_EMAILS'])).toBe('join(",", local.history_eraser_emails)');
+    expect(expression(erasure['AUTH_AUDIENCES'])).toBe('join(",", distinct(concat([local.function_urls["erase-conversations"]], local.history_audiences)))');
     const history = mapValue(tf, local(tf, 'history_only_environment_variables'));
-    expect(expression(history['ERASURE_ALLOWED_EMAILS'])).toBe('join(",", local.history_eraser_emails)');
+    expect(history['ERASURE_ALLOWED_EMAILS']).toBeUndefined();
+    expect(expression(history['ERASURE_URL'])).toBe('local.function_urls["erase-conversations"]');
     expect(expression(local(tf, 'history_eraser_emails'))).toBe('[for member in var.history_erasers : split(":", member)[1]]');
     expect(expression(local(tf, 'history_allowed_emails'))).toMatch(/^distinct\(concat\([\s\S]*, local\.history_eraser_emails\)\)$/);
     expect(variableDefault(tf, 'history_erasers')).toEqual([]);
@@ -193,7 +207,7 @@ describe('terraform/: waiting for grants to take effect', () => {
   });
 
   it("builds and starts the functions only after every grant of the build and runtime accounts has had that time", () => {
-    const needed = [...grantsOf('build'), ...grantsOf('ingest'), ...grantsOf('history'), ...grantsOf('reconcile')].map(({ address }) => address);
+    const needed = [...grantsOf('build'), ...grantsOf('ingest'), ...grantsOf('history'), ...grantsOf('erase'), ...grantsOf('reconcile')].map(({ address }) => address);
     expect(dependsOn('time_sleep.function_grants_propagate').sort()).toEqual([...new Set(needed)].sort());
     expect(dependsOn('google_cloudfunctions2_function.this')).toContain('time_sleep.function_grants_propagate');
   });

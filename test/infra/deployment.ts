@@ -15,7 +15,7 @@ export const tf = await loadTerraform(TERRAFORM_DIR);
 // What the code says: the functions, the targets they register, the variables they read.
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Kind = 'ingest' | 'history' | 'reconcile';
+export type Kind = 'ingest' | 'history' | 'erase' | 'reconcile';
 
 export interface DeployedFunction {
   dir: string;
@@ -24,17 +24,19 @@ export interface DeployedFunction {
   reads: readonly string[];
 }
 
-/** Read only by the history API. */
-export const HISTORY_ONLY_VARIABLES = ['SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS', 'ERASURE_ALLOWED_EMAILS', 'AUTH_AUDIENCES'];
-/** Read only by reconcileConversations. */
-export const RECONCILE_ONLY_VARIABLES = ['RECONCILE_PARENTS', 'RECONCILE_BATCH_SIZE', 'DIALOGFLOW_QPS'];
+/** Read by every function: where the store is, its limits, and the audiences its callers' tokens are for. */
+export const SHARED_VARIABLES = ['GOOGLE_CLOUD_PROJECT', 'FIRESTORE_DATABASE_ID', 'FIRESTORE_DEADLINE_MS', 'MAX_PUSH_BODY_BYTES', 'RETENTION_DAYS', 'LOG_LEVEL', 'DIALOGFLOW_LOCATION', 'AUTH_AUDIENCES'];
 
-/** What each kind of function reads of the deployed variables: every one but the other kinds' own. */
-const READS: Record<Kind, readonly string[]> = {
-  ingest: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => ![...HISTORY_ONLY_VARIABLES, ...RECONCILE_ONLY_VARIABLES].includes(name)),
-  history: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !RECONCILE_ONLY_VARIABLES.includes(name)),
-  reconcile: DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !HISTORY_ONLY_VARIABLES.includes(name)),
+/** What each kind of function reads of the deployed variables besides the shared ones. */
+const OWN_VARIABLES: Record<Kind, readonly string[]> = {
+  ingest: ['AUTH_ALLOWED_EMAILS'],
+  history: ['AUTH_ALLOWED_EMAILS', 'SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS', 'ERASURE_URL'],
+  erase: ['SERVED_PROJECTS', 'ERASURE_ALLOWED_EMAILS'],
+  reconcile: ['AUTH_ALLOWED_EMAILS', 'RECONCILE_PARENTS', 'RECONCILE_BATCH_SIZE', 'DIALOGFLOW_QPS'],
 };
+const READS = Object.fromEntries(Object.entries(OWN_VARIABLES).map(([kind, own]) => [kind, [...SHARED_VARIABLES, ...own]])) as unknown as Record<Kind, readonly string[]>;
+/** Every deployed variable is read by some kind of function (and only those are deployed). */
+export const UNREAD_DEPLOYED_VARIABLES = DEPLOYED_ENVIRONMENT_VARIABLES.filter((name) => !Object.values(READS).some((reads) => reads.includes(name)));
 
 export function registeredTargets(dir: string): string[] {
   const source = readFileSync(join(ROOT, 'functions', dir, 'index.ts'), 'utf8');
@@ -47,7 +49,7 @@ export const FUNCTION_DIRS = readdirSync(join(ROOT, 'functions'), { withFileType
   .sort();
 
 export const FUNCTIONS: DeployedFunction[] = FUNCTION_DIRS.map((dir) => {
-  const kind: Kind = dir.startsWith('ingest-') ? 'ingest' : dir.startsWith('reconcile-') ? 'reconcile' : 'history';
+  const kind: Kind = dir.startsWith('ingest-') ? 'ingest' : dir.startsWith('reconcile-') ? 'reconcile' : dir.startsWith('erase-') ? 'erase' : 'history';
   return { dir, target: registeredTargets(dir)[0] ?? '(none)', kind, reads: READS[kind] };
 });
 export const INGEST_FUNCTIONS = FUNCTIONS.filter((f) => f.kind === 'ingest');

@@ -154,7 +154,10 @@ describe('terraform/: the reconcile schedule', () => {
     expect(expression(target['uri'])).toBe(reconcileUrl);
     const oidc = block(target, 'oidc_token');
     expect(expression(oidc['service_account_email'])).toBe('google_service_account.this["scheduler"].email');
-    expect(expression(oidc['audience'])).toBe(reconcileUrl);
+    // The URL the function checks its tokens against (its AUTH_AUDIENCES), computed: a function cannot read its own.
+    expect(expression(oidc['audience'])).toBe('local.function_urls["reconcile-conversations"]');
+    expect(expression(mapValue(tf, local(tf, 'reconcile_only_environment_variables'))['AUTH_AUDIENCES'])).toBe('local.function_urls["reconcile-conversations"]');
+    expect(expression(local(tf, 'function_urls'))).toBe('{ for dir, name in local.function_names : dir => "https://${name}-${data.google_project.this.number}.${var.region}.run.app" }');
     expect(expression(job()['schedule'])).toBe('var.reconcile.schedule');
     expect(job()['time_zone']).toBe('Etc/UTC');
   });

@@ -13,6 +13,7 @@ import {
   FUNCTIONS,
   INGEST_FUNCTIONS,
   TERRAFORM_DIR,
+  UNREAD_DEPLOYED_VARIABLES,
   eventTopics,
   functionResource,
   functionSettings,
@@ -45,9 +46,10 @@ import {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('terraform/: the functions', () => {
-  it('finds the four functions of the contract under functions/, each registering one target', () => {
+  it('finds the five functions of the contract under functions/, each registering one target', () => {
     expect(FUNCTIONS.map(({ dir, target }) => [dir, target])).toEqual([
       ['conversation-history', 'conversationHistory'],
+      ['erase-conversations', 'eraseConversations'],
       ['ingest-lifecycle-events', 'ingestLifecycleEvents'],
       ['ingest-message-events', 'ingestMessageEvents'],
       ['reconcile-conversations', 'reconcileConversations'],
@@ -60,7 +62,11 @@ describe('terraform/: the functions', () => {
     expect(expression(functionResource()['for_each'])).toBe('local.functions');
     expect(expression(functionResource()['name'])).toBe('local.function_names[each.key]');
     // The deployed name is the directory after the environment's prefix (operations.test.ts: naming).
-    expect(expression(local(tf, 'function_names'))).toMatch(/^\{\s*for dir, _ in local\.functions\s*:\s*dir => "\$\{local\.prefix\}\$\{dir\}"\s*\}$/);
+    expect(expression(local(tf, 'function_names'))).toMatch(/^\{\s*for dir in local\.function_dirs\s*:\s*dir => "\$\{local\.prefix\}\$\{dir\}"\s*\}$/);
+    // Listed apart, since the environments read the URLs made of the names; a precondition holds the two equal.
+    expect(local(tf, 'function_dirs')).toEqual(FUNCTION_DIRS);
+    const preconditions = ((block(functionResource(), 'lifecycle')['precondition'] as Body[]) ?? []).map((p) => expression(p['condition']));
+    expect(preconditions.some((c) => c.includes('setsubtract(keys(local.functions), local.function_dirs)'))).toBe(true);
   });
 
   it.each(FUNCTIONS)('runs $dir from the target its index.ts registers ($target) on nodejs22', ({ dir, target }) => {
@@ -99,6 +105,10 @@ describe('terraform/: the functions', () => {
   it('maps stack traces of the minified bundles to the sources', () => {
     expect(mapValue(tf, local(tf, 'shared_environment_variables'))['NODE_OPTIONS']).toBe('--enable-source-maps');
     for (const { dir } of FUNCTIONS) expect(mapKeys(tf, functionSettings(dir)['environment_variables']), dir).toContain('NODE_OPTIONS');
+  });
+
+  it('deploys no variable that no function reads', () => {
+    expect(UNREAD_DEPLOYED_VARIABLES).toEqual([]);
   });
 
   it.each(FUNCTIONS)('gives $dir every environment variable it reads, and only deployed ones', ({ dir, reads }) => {
@@ -140,7 +150,7 @@ describe('terraform/: the functions', () => {
   });
 
   it('serves the own project by default: SERVED_PROJECTS falls back to project_id', () => {
-    const history = mapValue(tf, local(tf, 'history_only_environment_variables'));
+    const history = mapValue(tf, local(tf, 'served_projects_environment_variables'));
     expect(expression(history['SERVED_PROJECTS'])).toMatch(/^join\(",",.*var\.served_projects.*\[var\.project_id\]/);
     expect(variableDefault(tf, 'served_projects')).toEqual([]);
   });
@@ -179,7 +189,9 @@ describe('terraform/: Pub/Sub push to the ingest functions', () => {
     const push = block(pushSubscription(), 'push_config');
     expect(expression(push['push_endpoint'])).toBe(`${CONSUMER_FUNCTION}.service_config[0].uri`);
     const oidc = block(push, 'oidc_token');
-    expect(expression(oidc['audience'])).toBe(`${CONSUMER_FUNCTION}.service_config[0].uri`);
+    // Minted for the URL the function checks (its AUTH_AUDIENCES), computed, since a function cannot read its own.
+    expect(expression(oidc['audience'])).toBe('local.function_urls[each.value.consumer]');
+    expect(expression(functionSettings(dir)['environment_variables'])).toContain(`AUTH_AUDIENCES = local.function_urls["${dir}"]`);
     expect(expression(oidc['service_account_email'])).toBe('google_service_account.this["push"].email');
     // A run.app URL: the only kind a push subscription inside a VPC Service Controls perimeter may reach.
     expect(expression(push['push_endpoint'])).not.toMatch(/\.url$/);

@@ -149,8 +149,11 @@ export function mapKeys(config: TerraformConfig, value: unknown): string[] {
   const text = expression(resolved);
   const merged = /^merge\(([\s\S]*)\)$/.exec(text);
   if (merged) {
-    return [...new Set(merged[1]!.split(',').flatMap((part) => mapKeys(config, `\${${part.trim()}}`)))];
+    return [...new Set(merged[1]!.split(/,(?![^{]*\})/).flatMap((part) => mapKeys(config, `\${${part.trim()}}`)))];
   }
+  // An object written inline, `{ KEY = value }`: its keys.
+  const inline = /^\{([^{}]*)\}$/.exec(text);
+  if (inline) return [...inline[1]!.matchAll(/(?:^|[\s,])([A-Za-z_][A-Za-z0-9_]*)\s*=/g)].map((match) => match[1]!);
   throw new Error(`cannot tell the keys of ${JSON.stringify(value)}`);
 }
 

@@ -11,7 +11,8 @@ import { makeKey, signToken, startCertsServer, type CertsServer, type TestKey } 
 /**
  * With AUTH_ALLOWED_EMAILS set, the functions verify Google ID tokens
  * themselves (a second lock behind Cloud Run's IAM): against the published
- * keys, RS256 only, issuer, audience (the function's own URL), expiry,
+ * keys, RS256 only, issuer, audience (the function's configured URL, never
+ * the Host a request names), expiry, a lifetime of at most Google's hour,
  * a verified email of an allowed principal. Only the one valid token passes.
  */
 
@@ -39,8 +40,8 @@ beforeAll(async () => {
     },
     join(process.cwd(), '.test-output', 'auth-stack.log'),
   );
-  // No AUTH_AUDIENCES: the expected audience is the function's own URL as the request reaches it.
-  audience = `https://${new URL(stack.url).host}`;
+  // No AUTH_AUDIENCES given: the local stack configures its own URL, as a deployment configures each function's.
+  audience = stack.url;
 }, 60_000);
 
 afterAll(async () => {
@@ -86,6 +87,14 @@ describe('push authentication on the ingest functions', () => {
     { name: 'a token not valid yet', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, nbf: now() + 3600 })), status: 401 },
     { name: 'a token without expiry', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, exp: undefined })), status: 401 },
     { name: 'a token for another audience', headers: () => bearer(signToken(key, { aud: 'https://elsewhere.a.run.app', email: PUSH })), status: 401 },
+    {
+      // Finding: the audience was the caller's choice (https://<Host>).
+      name: 'a token for the host the request names',
+      headers: async () => [['host', 'attacker.example'], ...(await bearer(signToken(key, { aud: 'https://attacker.example', email: PUSH })))],
+      status: 401,
+    },
+    { name: 'a token issued years ahead with an hour to live', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, iat: now() + 3 * 365 * 86400, exp: now() + 3 * 365 * 86400 + 3600 })), status: 401 },
+    { name: 'a token that lives a year', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, iat: now() - 60, exp: now() + 365 * 86400 })), status: 401 },
     { name: 'a token from another issuer', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, iss: 'https://evil.example.com' })), status: 401 },
     { name: 'a valid token of another principal', headers: () => bearer(signToken(key, { aud: audience, email: 'intruder@example.com' })), status: 403 },
     { name: 'a token whose email is not verified', headers: () => bearer(signToken(key, { aud: audience, email: PUSH, email_verified: false })), status: 401 },

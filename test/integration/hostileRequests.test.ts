@@ -198,7 +198,8 @@ describe("another site's page cannot change state with the person's token", () =
     { name: 'a page of another site that fakes our host in its Origin but not its Sec-Fetch-Site', headers: () => ({ origin: ownOrigin(), 'sec-fetch-site': 'cross-site' }), status: 403 },
     { name: 'a sibling subdomain (same-site)', headers: () => ({ origin: 'https://other.example.com', 'sec-fetch-site': 'same-site' }), status: 403 },
     { name: "an opaque origin ('null': sandboxed frame, file:)", headers: () => ({ origin: 'null' }), status: 403 },
-    { name: 'a page on our host but another port (DNS rebinding, a proxy)', headers: () => ({ origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-origin' }), status: 403 },
+    // A DNS-rebound name points at us: the browser's Origin and Host agree, on the attacker's name.
+    { name: 'a DNS-rebound page whose Origin matches the Host it sends', headers: () => ({ origin: 'http://rebound.example:8080', host: 'rebound.example:8080', 'sec-fetch-site': 'same-origin' }), status: 403 },
     { name: 'a non-browser client (no Origin)', headers: () => ({}), status: 200 },
     { name: 'this function’s own page (Origin is its host)', headers: () => ({ origin: ownOrigin(), 'sec-fetch-site': 'same-origin' }), status: 200 },
     { name: 'an origin in CORS_ALLOWED_ORIGINS', headers: () => ({ origin: TRUSTED_ORIGIN, 'sec-fetch-site': 'cross-site' }), status: 200 },

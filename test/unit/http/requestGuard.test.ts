@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkRequestHead, type RequestPolicy } from '../../../shared/http/requestGuard';
 
 const INGEST: RequestPolicy = { maxBodyBytes: 1000, allowedOrigins: [] };
-const HISTORY: RequestPolicy = { maxBodyBytes: 0, allowedOrigins: ['https://console.example.com'] };
+const HISTORY: RequestPolicy = { maxBodyBytes: 0, allowedOrigins: ['https://console.example.com'], ownOrigins: ['https://history.example.run.app'] };
 const HOST = { host: 'history.example.run.app' };
 
 const cases: Array<{ name: string; method: string; headers: IncomingHttpHeaders; policy: RequestPolicy; expected: string | undefined }> = [
@@ -29,7 +29,10 @@ const cases: Array<{ name: string; method: string; headers: IncomingHttpHeaders;
   { name: 'refuses a DELETE whose browser says cross-site', method: 'DELETE', headers: { ...HOST, origin: 'https://history.example.run.app', 'sec-fetch-site': 'cross-site' }, policy: HISTORY, expected: 'cross_site' },
   { name: "refuses a DELETE from a DNS-rebound page (the browser's same-origin is not ours)", method: 'DELETE', headers: { ...HOST, origin: 'http://rebound.example:8080', 'sec-fetch-site': 'same-origin' }, policy: HISTORY, expected: 'cross_site' },
   { name: "refuses Origin 'null'", method: 'DELETE', headers: { ...HOST, origin: 'null' }, policy: HISTORY, expected: 'cross_site' },
-  { name: 'refuses an Origin when the request has no Host', method: 'DELETE', headers: { origin: 'https://history.example.run.app' }, policy: HISTORY, expected: 'cross_site' },
+  { name: 'refuses an Origin that names the Host the request names, when that is not ours (a DNS-rebound name)', method: 'DELETE', headers: { host: 'rebound.example:8080', origin: 'http://rebound.example:8080' }, policy: HISTORY, expected: 'cross_site' },
+  { name: "admits a DELETE from the viewer through gcloud's proxy on localhost, whatever the Host", method: 'DELETE', headers: { ...HOST, origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' }, policy: HISTORY, expected: undefined },
+  { name: 'admits a DELETE from a page on 127.0.0.1 (npm start)', method: 'DELETE', headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' }, policy: HISTORY, expected: undefined },
+  { name: 'refuses a loopback page the browser calls cross-site', method: 'DELETE', headers: { ...HOST, origin: 'http://localhost:3000', 'sec-fetch-site': 'cross-site' }, policy: HISTORY, expected: 'cross_site' },
   { name: 'refuses a cross-site POST to a push endpoint', method: 'POST', headers: { ...HOST, origin: 'https://evil.example', 'content-length': '2' }, policy: INGEST, expected: 'cross_site' },
   { name: 'lets a cross-site GET through to CORS (it changes nothing)', method: 'GET', headers: { ...HOST, origin: 'https://evil.example' }, policy: HISTORY, expected: undefined },
 ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GOOGLE_CERTS_URL } from '../../../shared/platform/idTokens';
-import { ConfigError, EMULATOR_PAGE_TOKEN_SECRET, EMULATOR_PROJECT_ID, loadConfig, type Config } from '../../../shared/platform/config';
+import { ConfigError, EMULATOR_PAGE_TOKEN_SECRET, EMULATOR_PROJECT_ID, loadConfig, unverifiedOutsideEmulator, type Config } from '../../../shared/platform/config';
 
 const DEFAULTS: Config = {
   projectId: undefined,
@@ -15,6 +15,7 @@ const DEFAULTS: Config = {
   auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
   corsAllowedOrigins: [],
   erasureAllowedEmails: [],
+  erasureUrl: undefined,
   dialogflowLocation: 'global',
   reconcile: { parents: [], batchSize: 100, qps: 5, apiEndpoint: undefined },
 };
@@ -39,6 +40,7 @@ const VARIABLES = [
   'RECONCILE_BATCH_SIZE',
   'DIALOGFLOW_QPS',
   'DIALOGFLOW_API_ENDPOINT',
+  'ERASURE_URL',
 ];
 
 function configError(env: Record<string, string>): ConfigError {
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
         auth: { allowedEmails: [], audiences: [], certsUrl: GOOGLE_CERTS_URL },
         corsAllowedOrigins: [],
         erasureAllowedEmails: [],
+        erasureUrl: undefined,
         dialogflowLocation: 'global',
         reconcile: {
           parents: ['projects/my-project/locations/global', 'projects/my-project/locations/europe-west3'],
@@ -161,6 +164,7 @@ describe('loadConfig', () => {
     { name: 'refuses a reconcile batch of none', variable: 'RECONCILE_BATCH_SIZE', value: '0' },
     { name: 'refuses a Dialogflow rate above 100 per second', variable: 'DIALOGFLOW_QPS', value: '101' },
     { name: 'refuses a Dialogflow endpoint that is not a URL', variable: 'DIALOGFLOW_API_ENDPOINT', value: '127.0.0.1:8090' },
+    { name: 'refuses an erasure URL with a query', variable: 'ERASURE_URL', value: 'https://erase.example/?x=1' },
   ];
   it.each(refused)('$name, naming $variable', ({ variable, value }) => {
     const error = configError({ [variable]: value });
@@ -211,5 +215,19 @@ describe('loadConfig reads authentication and CORS settings', () => {
       certsUrl: 'http://127.0.0.1:9999/certs',
     });
     expect(config.corsAllowedOrigins).toEqual(['https://console.example.com']);
+  });
+
+  it.each([
+    { name: 'emails to check', env: { AUTH_ALLOWED_EMAILS: 'push@p.iam.gserviceaccount.com' }, problem: /AUTH_ALLOWED_EMAILS needs AUTH_AUDIENCES/ },
+    { name: 'erasers to admit', env: { ERASURE_ALLOWED_EMAILS: 'privacy@example.com' }, problem: /ERASURE_ALLOWED_EMAILS needs AUTH_AUDIENCES/ },
+    { name: 'emails, against an emulator too', env: { FIRESTORE_EMULATOR_HOST: 'localhost:8080', AUTH_ALLOWED_EMAILS: 'a@example.com' }, problem: /AUTH_ALLOWED_EMAILS needs AUTH_AUDIENCES/ },
+  ])('refuses $name without the audiences their tokens must be for, rather than trusting the request\'s Host', ({ env, problem }) => {
+    expect(() => loadConfig(env)).toThrow(problem);
+  });
+
+  it('names a deployment without audiences as one that must not start, and accepts one with them or an emulator', () => {
+    expect(unverifiedOutsideEmulator(loadConfig({ GOOGLE_CLOUD_PROJECT: 'my-project' }))).toEqual([expect.stringMatching(/AUTH_AUDIENCES must be set outside an emulator/)]);
+    expect(unverifiedOutsideEmulator(loadConfig({ GOOGLE_CLOUD_PROJECT: 'my-project', AUTH_AUDIENCES: 'https://history-1.us-central1.run.app' }))).toEqual([]);
+    expect(unverifiedOutsideEmulator(loadConfig({ FIRESTORE_EMULATOR_HOST: 'localhost:8080' }))).toEqual([]);
   });
 });
