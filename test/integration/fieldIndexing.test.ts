@@ -1,5 +1,6 @@
 import { Query } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_PAGE_BYTES } from '../../shared/domain/history/historyQueries';
 import { planConversationQuery, planMessageQuery } from '../../shared/domain/history/queryPlans';
 import { parseConversationName } from '../../shared/domain/resourceNames';
 import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
@@ -74,8 +75,8 @@ describe('single-field indexing of what the code queries and writes', () => {
       'lifecycle_state = "IN_PROGRESS" AND end_time < "2030-01-01T00:00:00Z"',
       'start_time > "2026-01-01T00:00:00Z" AND end_time < "2030-01-01T00:00:00Z"',
     ];
-    for (const filter of filters) await reader.listConversations(parent, planConversationQuery(filter), { limit: 5, before: '9' });
-    for (const filter of ['', 'create_time > "2026-01-01T00:00:00Z"']) await reader.listMessages(parent, planMessageQuery(filter).range, { limit: 5, before: '9' });
+    for (const filter of filters) await reader.listConversations(parent, planConversationQuery(filter), { limit: 5, before: '9', maxBytes: MAX_PAGE_BYTES });
+    for (const filter of ['', 'create_time > "2026-01-01T00:00:00Z"']) await reader.listMessages(parent, planMessageQuery(filter).range, { limit: 5, before: '9', maxBytes: MAX_PAGE_BYTES });
     await listUnreplayedDeliveries(testFirestore(), 5);
     await createFirestoreReconcileQueue(testFirestore(), { deadlineMs: 10_000 }).listDue(parent, '9999', 5);
     await createFirestoreErasureStore(testFirestore(), { deadlineMs: 10_000 }).sweep(new Date());

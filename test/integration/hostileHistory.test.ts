@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { METHODS, request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
-import { baseUrl, getJson, ingestAll } from '../support/stack';
+import { MAX_PAGE_BYTES } from '../../shared/domain/history/historyQueries';
+import { seedMessages } from '../support/seed';
+import { baseUrl, getJson, ingestAll, post, testFirestore } from '../support/stack';
 
 /**
  * Hardening of the history API: hostile requests of every kind (filter
@@ -458,6 +460,38 @@ describe('absurd but valid page sizes are lowered, not refused (AIP-158)', () =>
     expect(answer.status).toBe(200);
     expect((answer.body['conversations'] as unknown[]).length).toBeLessThanOrEqual(1_000);
   });
+});
+
+describe('pages are bounded in bytes, and still serve every item once', () => {
+  it('pages 50 messages of 600 000 characters at pageSize=50 in answers under MAX_PAGE_BYTES (once one answer of 30 MB)', async () => {
+    // A project of its own: the corpus's counts of conversations stay as they are.
+    const big = `projects/${uniqueProject()}/locations/global/conversations/CvBig`;
+    expect((await post('/ingestLifecycleEvents', makePushBody(lifecycleEvent(big, 'CONVERSATION_STARTED')))).status).toBe(200);
+    const ids = Array.from({ length: 50 }, (_, i) => `B${String(i).padStart(2, '0')}`);
+    // Five at a time: the embedded emulator takes gRPC messages of up to 4 MiB.
+    for (let start = 0; start < ids.length; start += 5) {
+      const slice = ids.slice(start, start + 5).map((id, i) => ({ id, createTime: new Date(Date.UTC(2026, 10, 5) + (start + i) * 1000).toISOString(), role: 'END_USER', content: `${id} ${'c'.repeat(600_000)}` }));
+      await seedMessages(testFirestore(), big, slice);
+    }
+    const served: string[] = [];
+    const answerBytes: number[] = [];
+    let pageToken = '';
+    for (let page = 0; page < 60; page++) {
+      const response = await fetch(`${baseUrl()}/v2/${big}/messages?pageSize=50${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`);
+      const text = await response.text();
+      expect(response.status, text.slice(0, 300)).toBe(200);
+      answerBytes.push(Buffer.byteLength(text));
+      const body = JSON.parse(text) as { messages?: Array<{ name: string }>; nextPageToken?: string };
+      served.push(...(body.messages ?? []).map((m) => m.name));
+      pageToken = body.nextPageToken ?? '';
+      if (!pageToken) break;
+    }
+    expect(pageToken, 'paging ended').toBe('');
+    expect(served).toEqual([...ids].reverse().map((id) => `${big}/messages/${id}`));
+    // 8 MiB of items (13 of these), names and a token beside them.
+    expect(Math.max(...answerBytes)).toBeLessThanOrEqual(MAX_PAGE_BYTES + 64 * 1024);
+    expect(answerBytes.length).toBe(4);
+  }, 120_000);
 });
 
 describe('the corpus', () => {

@@ -1,5 +1,5 @@
 import type { ConversationId, ConversationParent } from '../resourceNames';
-import type { HistoryReader, PageTokenCodec } from './ports';
+import { rowBytes, type ConversationRow, type HistoryReader, type MessageRow, type PageTokenCodec } from './ports';
 import { InvalidFilterError, meetsResidual, planConversationQuery, planMessageQuery } from './queryPlans';
 import { toConversationResource, toMessageResource, type RenderOptions } from './resources';
 
@@ -22,11 +22,25 @@ export interface ListParameters {
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
+/**
+ * Bytes of the JSON one page's items are rendered from (rowBytes; the answer
+ * is that plus names and a token). Cloud Run refuses a response over 32 MiB,
+ * and an instance holds a page several times over while answering it (stored
+ * text, parsed payloads, the response text): 8 MiB keeps the answer at a
+ * quarter of the limit and the instance's peak within a few tens of MiB,
+ * while a page still carries 8 of the largest messages (1 MB each). A page
+ * that reaches it ends early with its next-page token (AIP-158 allows fewer
+ * items than pageSize); a single item over it is served alone.
+ */
+export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
+
 export interface HistoryQueryDependencies {
   reader: HistoryReader;
   tokens: PageTokenCodec;
   /** Whether this deployment serves the project; others answer 404 as if nothing existed. */
   servesProject: (project: string) => boolean;
+  /** MAX_PAGE_BYTES unless a test sets a smaller bound. */
+  maxPageBytes?: number;
 }
 
 const invalid = (message: string): { ok: false; error: HistoryError } => ({ ok: false, error: { kind: 'invalid_argument', message } });
@@ -34,6 +48,7 @@ const notFound = (message: string): { ok: false; error: HistoryError } => ({ ok:
 
 export function createHistoryQueries(deps: HistoryQueryDependencies) {
   const { reader, tokens } = deps;
+  const maxBytes = deps.maxPageBytes ?? MAX_PAGE_BYTES;
 
   return {
     async getConversation(conversation: ConversationId, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
@@ -49,10 +64,9 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       const { pageSize, plan, binding, before } = prepared.value;
       if (plan.matchesNothing) return { ok: true, value: { conversations: [] } };
 
-      const rows = await reader.listConversations(parent, plan, windowOf(before, pageSize));
-      const page = toPage(rows, pageSize, (lastSortKey) => tokens.encode(binding, lastSortKey));
-      const conversations = page.rows.filter((row) => meetsResidual(plan, row.state)).map((row) => toConversationResource(row.state, render));
-      return { ok: true, value: { conversations, ...page.next } };
+      const rows = await reader.listConversations(parent, plan, windowOf(before, pageSize, maxBytes));
+      const page = toPage(rows, { pageSize, maxBytes }, (row) => (meetsResidual(plan, row.state) ? toConversationResource(row.state, render) : undefined), (lastSortKey) => tokens.encode(binding, lastSortKey));
+      return { ok: true, value: { conversations: page.items, ...page.next } };
     },
 
     async listMessages(conversation: ConversationId, params: ListParameters, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
@@ -63,12 +77,12 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       // Every page beside its conversation, read at the same time: an erased conversation's tombstone reads as none,
       // and so do any messages a late delivery wrote under it before the sweep deleted them (erasure.ts).
       const [rows, exists] = await Promise.all([
-        plan.matchesNothing ? [] : reader.listMessages(conversation, plan.range, windowOf(before, pageSize)),
+        plan.matchesNothing ? [] : reader.listMessages(conversation, plan.range, windowOf(before, pageSize, maxBytes)),
         reader.getConversation(conversation).then((state) => state !== undefined),
       ]);
       if (!exists) return notFound(`Conversation ${conversation.name} not found`);
-      const page = toPage(rows, pageSize, (lastSortKey) => tokens.encode(binding, lastSortKey));
-      return { ok: true, value: { messages: page.rows.map((row) => toMessageResource(row.payloadJson, conversation, render)), ...page.next } };
+      const page = toPage(rows, { pageSize, maxBytes }, (row) => toMessageResource(row.payloadJson, conversation, render), (lastSortKey) => tokens.encode(binding, lastSortKey));
+      return { ok: true, value: { messages: page.items, ...page.next } };
     },
   };
 
@@ -112,13 +126,33 @@ function planOrError<T>(plan: () => T): HistoryResult<T> {
 }
 
 /** One more row than the page holds tells whether another page follows. */
-function windowOf(before: string | undefined, pageSize: number) {
-  return { ...(before !== undefined ? { before } : {}), limit: pageSize + 1 };
+function windowOf(before: string | undefined, pageSize: number, maxBytes: number) {
+  return { ...(before !== undefined ? { before } : {}), limit: pageSize + 1, maxBytes };
 }
 
-function toPage<Row extends { sortKey: string }>(rows: Row[], pageSize: number, encode: (lastSortKey: string) => string) {
-  const pageRows = rows.slice(0, pageSize);
-  const last = pageRows[pageRows.length - 1];
-  const next = rows.length > pageSize && last ? { nextPageToken: encode(last.sortKey) } : {};
-  return { rows: pageRows, next };
+/**
+ * The page's items, rendered in order until pageSize rows or maxBytes by
+ * rowBytes (always at least one row), and a token after the last row taken
+ * when any row is left. A row rendered as undefined (a residual filter left
+ * it out) still counts, as the reader counted it, and the page continues after it.
+ */
+function toPage<Row extends ConversationRow | MessageRow, Item>(
+  rows: Row[],
+  bounds: { pageSize: number; maxBytes: number },
+  render: (row: Row) => Item | undefined,
+  encode: (lastSortKey: string) => string,
+) {
+  const items: Item[] = [];
+  let bytes = 0;
+  let taken = 0;
+  for (; taken < rows.length && taken < bounds.pageSize; taken++) {
+    const row = rows[taken]!;
+    bytes += rowBytes(row);
+    if (taken > 0 && bytes > bounds.maxBytes) break;
+    const item = render(row);
+    if (item !== undefined) items.push(item);
+  }
+  const last = rows[taken - 1];
+  const next = taken < rows.length && last ? { nextPageToken: encode(last.sortKey) } : {};
+  return { items, next };
 }

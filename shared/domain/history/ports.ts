@@ -1,17 +1,34 @@
 import type { ConversationState } from '../conversationState';
+import { utf8Length } from '../jsonShape';
 import type { ConversationId, ConversationParent } from '../resourceNames';
 import type { ConversationQueryPlan, KeyRange } from './queryPlans';
 
-/** One page window of a keyset query: rows ordered by sort key, newest first, strictly below `before`. */
+/**
+ * One page window of a keyset query: rows ordered by sort key, newest first,
+ * strictly below `before`, at most `limit`. The reader stops early once the
+ * rows it read weigh more than `maxBytes` by `rowBytes` and it has read two
+ * or more (the last is the row that passed the bound, which tells the page
+ * that more follow): an instance never holds a thousand documents of 1 MiB
+ * for one page.
+ */
 export interface PageWindow {
   before?: string;
   limit: number;
+  maxBytes: number;
+}
+
+export type ConversationRow = { sortKey: string; state: ConversationState };
+export type MessageRow = { sortKey: string; payloadJson: string };
+
+/** What a row weighs in a page: the UTF-8 bytes of the JSON its resource is rendered from (the reader and the page count alike). */
+export function rowBytes(row: ConversationRow | MessageRow): number {
+  return utf8Length('payloadJson' in row ? row.payloadJson : JSON.stringify(row.state));
 }
 
 export interface HistoryReader {
   getConversation(conversation: ConversationId): Promise<ConversationState | undefined>;
-  listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: PageWindow): Promise<Array<{ sortKey: string; state: ConversationState }>>;
-  listMessages(conversation: ConversationId, range: KeyRange, window: PageWindow): Promise<Array<{ sortKey: string; payloadJson: string }>>;
+  listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: PageWindow): Promise<ConversationRow[]>;
+  listMessages(conversation: ConversationId, range: KeyRange, window: PageWindow): Promise<MessageRow[]>;
 }
 
 /** Opaque page tokens, bound to the request they continue (its parent, filter and order). */

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { emptyConversationState, type ConversationState } from '../../../../shared/domain/conversationState';
 import {
   DEFAULT_PAGE_SIZE,
+  MAX_PAGE_BYTES,
   MAX_PAGE_SIZE,
   createHistoryQueries,
   parsePageSize,
   type HistoryResult,
   type ListParameters,
 } from '../../../../shared/domain/history/historyQueries';
-import type { HistoryReader, PageWindow } from '../../../../shared/domain/history/ports';
+import { rowBytes, type HistoryReader, type PageWindow } from '../../../../shared/domain/history/ports';
 import type { KeyRange } from '../../../../shared/domain/history/queryPlans';
 import { parseConversationName, type ConversationId, type ConversationParent } from '../../../../shared/domain/resourceNames';
 import { createPageTokenCodec } from '../../../../shared/platform/pageTokens';
@@ -41,13 +42,21 @@ interface Calls {
 
 const byKeyDescending = (a: { sortKey: string }, b: { sortKey: string }) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0);
 
-/** A keyset page the way the Firestore adapter queries one: range on the key, strictly below `before`, newest first, limited. */
-function keysetPage<Row extends { sortKey: string }>(rows: Row[], range: KeyRange, window: PageWindow): Row[] {
+/**
+ * A keyset page the way the Firestore adapter reads one: range on the key, strictly below `before`, newest first,
+ * limited, and closed once two or more rows weigh more than the window's bytes.
+ */
+function keysetPage<Row extends StoredMessage | { sortKey: string; state: ConversationState }>(rows: Row[], range: KeyRange, window: PageWindow): Row[] {
   const lt = window.before !== undefined && (range.lt === undefined || window.before < range.lt) ? window.before : range.lt;
-  return rows
-    .filter((row) => (range.gte === undefined || row.sortKey >= range.gte) && (lt === undefined || row.sortKey < lt))
-    .sort(byKeyDescending)
-    .slice(0, window.limit);
+  const page: Row[] = [];
+  let bytes = 0;
+  for (const row of rows.filter((row) => (range.gte === undefined || row.sortKey >= range.gte) && (lt === undefined || row.sortKey < lt)).sort(byKeyDescending)) {
+    if (page.length === window.limit) break;
+    page.push(row);
+    bytes += rowBytes(row);
+    if (bytes > window.maxBytes && page.length >= 2) break;
+  }
+  return page;
 }
 
 function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls } {
@@ -78,9 +87,9 @@ function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls
   return { reader, calls };
 }
 
-function setup(data: FakeData = {}, secret = SECRET) {
+function setup(data: FakeData = {}, secret = SECRET, maxPageBytes?: number) {
   const { reader, calls } = createFakeReader(data);
-  const queries = createHistoryQueries({ reader, tokens: createPageTokenCodec(secret), servesProject: (project) => project === 'p' });
+  const queries = createHistoryQueries({ reader, tokens: createPageTokenCodec(secret), servesProject: (project) => project === 'p', ...(maxPageBytes ? { maxPageBytes } : {}) });
   return { queries, calls };
 }
 
@@ -181,7 +190,7 @@ describe('parsePageSize', () => {
   it.each(windows)('asks the reader for one row more than the page: $name', async ({ input, expected }) => {
     const { queries, calls } = setup({ conversations: [conversation('Cv1', at(1))] });
     expectOk(await queries.listConversations(PARENT, input === undefined ? {} : { pageSize: input }, names));
-    expect(calls.windows).toStrictEqual([{ limit: expected }]);
+    expect(calls.windows).toStrictEqual([{ limit: expected, maxBytes: MAX_PAGE_BYTES }]);
   });
 
   const refused = [
@@ -619,5 +628,84 @@ describe('paging properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  /** Pages of `pageSize` or fewer, each within `maxBytes` of stored JSON unless it holds a single larger item. */
+  const expectBounded = (pages: Array<Record<string, unknown>>, key: 'messages' | 'conversations', sizes: Map<string, number>, pageSize: number, maxBytes: number) => {
+    for (const page of pages) {
+      const items = page[key] as Array<{ name: string }>;
+      expect(items.length).toBeLessThanOrEqual(pageSize);
+      const bytes = items.reduce((sum, item) => sum + sizes.get(item.name)!, 0);
+      if (items.length > 1) expect(bytes).toBeLessThanOrEqual(maxBytes);
+    }
+  };
+
+  it('serves every message exactly once within a page byte bound, one alone when it is larger than the bound', async () => {
+    const id = conversationId('Cv1');
+    const maxBytes = 2_000;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.record({ messageId: fc.stringMatching(/^[A-Za-z0-9]{1,6}$/), time: fc.integer({ min: 0, max: 3 }), size: fc.integer({ min: 0, max: 3 * maxBytes }), emoji: fc.boolean() }), {
+          selector: (row) => row.messageId,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 20 }),
+        async (rows, pageSize) => {
+          const stored = rows.map(({ messageId, time, size, emoji }) => {
+            const row = message(id.name, messageId, at(time));
+            // Emoji are 2 UTF-16 units and 4 UTF-8 bytes: the bound is in bytes.
+            const payload = { ...(JSON.parse(row.payloadJson) as Record<string, unknown>), content: (emoji ? '😀' : 'x').repeat(size / (emoji ? 4 : 1)) };
+            return { ...row, payloadJson: JSON.stringify(payload) };
+          });
+          const sizes = new Map(stored.map((row) => [(JSON.parse(row.payloadJson) as { name: string }).name, rowBytes(row)]));
+          const { queries } = setup({ conversations: [conversation('Cv1', at(0))], messages: { [id.name]: stored } }, SECRET, maxBytes);
+          const pages = await allMessagePages(queries, id, { pageSize: String(pageSize) });
+          const expected = [...stored].sort(byKeyDescending).map((row) => (JSON.parse(row.payloadJson) as { name: string }).name);
+          expect(pages.flatMap(messageNames)).toStrictEqual(expected);
+          expectBounded(pages, 'messages', sizes, pageSize, maxBytes);
+          expect(pages[pages.length - 1]).not.toHaveProperty('nextPageToken');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('serves every conversation exactly once within a page byte bound, with a residual filter too', async () => {
+    // Ids are short (a segment of a name): the bound is set to about two of the lightest conversations.
+    const maxBytes = 2 * rowBytes({ sortKey: '', state: conversation('Cv0', null) }) + 40;
+    const item = fc.record({ start: fc.constantFrom(...times), end: fc.constantFrom(...times), padding: fc.integer({ min: 0, max: 90 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(item, { maxLength: 30 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: filters.length - 1 }), async (items, pageSize, filterIndex) => {
+        const { filter, keep, orderBy } = filters[filterIndex]!;
+        // A long id makes a conversation heavy: it is in its name, and so in what its resource is rendered from.
+        const conversations = items.map(({ start, end, padding }, i) => conversation(`Cv${i}-${'p'.repeat(padding)}`, start, end));
+        const sizes = new Map(conversations.map((state) => [state.name, rowBytes({ sortKey: '', state })]));
+        const { queries } = setup({ conversations }, SECRET, maxBytes);
+        const pages = await allConversationPages(queries, PARENT, { pageSize: String(pageSize), filter });
+        const expected = conversations
+          .filter(keep)
+          .map((state) => ({ sortKey: `${state[orderBy] ?? ''}#${state.conversationId}`, name: state.name }))
+          .sort(byKeyDescending)
+          .map(({ name }) => name);
+        expect(pages.flatMap(conversationNames)).toStrictEqual(expected);
+        expectBounded(pages, 'conversations', sizes, pageSize, maxBytes);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('ends a page of large messages early with a token, under MAX_PAGE_BYTES', async () => {
+    const id = conversationId('Cv1');
+    // 50 messages of 600 000 characters at pageSize=50 answered 30 MB in one page before pages had a byte bound.
+    const stored = Array.from({ length: 50 }, (_, i) => {
+      const row = message(id.name, `M${String(i).padStart(2, '0')}`, at(i));
+      return { ...row, payloadJson: JSON.stringify({ ...(JSON.parse(row.payloadJson) as object), content: 'c'.repeat(600_000) }) };
+    });
+    const { queries } = setup({ conversations: [conversation('Cv1', at(0))], messages: { [id.name]: stored } });
+    const pages = await allMessagePages(queries, id, { pageSize: '50' });
+    const bytes = pages.map((page) => Buffer.byteLength(JSON.stringify(page)));
+    expect(Math.max(...bytes)).toBeLessThanOrEqual(MAX_PAGE_BYTES + 10_000);
+    expect(pages.length).toBe(Math.ceil(50 / Math.floor(MAX_PAGE_BYTES / rowBytes(stored[0]!))));
+    expect(new Set(pages.flatMap(messageNames)).size).toBe(50);
   });
 });
