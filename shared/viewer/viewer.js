@@ -64,6 +64,14 @@ function idOf(name) {
   return String(name).slice(String(name).lastIndexOf('/') + 1);
 }
 
+/**
+ * A resource name as a URL path, each segment percent-encoded: a '#', '?' or '%' in an id stays in that id (unencoded,
+ * `C#x` would ask the API for C and show C's facts), and the API refuses an id it cannot hold.
+ */
+function pathOf(segments) {
+  return (Array.isArray(segments) ? segments : String(segments).split('/')).map(encodeURIComponent).join('/');
+}
+
 function showError(error) {
   const message = error instanceof ApiError ? `${error.status}: ${error.message}` : `The history API could not be reached: ${error.message}`;
   setStatus(message, true);
@@ -73,28 +81,55 @@ function showError(error) {
 // Routes: #/projects/{p}/locations/{l} lists, #/projects/{p}/locations/{l}/conversations/{c} shows a transcript.
 // ---------------------------------------------------------------------------------------------------------------
 
-function route() {
-  const token = ++current;
-  const path = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
-  const conversation = /^projects\/([^/]+)\/locations\/([^/]+)\/conversations\/([^/]+)$/.exec(path);
-  const parent = /^projects\/([^/]+)\/locations\/([^/]+)$/.exec(path);
-  setStatus('');
-  view.replaceChildren();
-  if (conversation) return showTranscript(token, `projects/${conversation[1]}/locations/${conversation[2]}`, path);
-  if (parent) return showList(token, path);
-  return showHome();
+/** The hash's path segments, each decoded on its own (an encoded '/' stays inside its segment); undefined when one is not valid %-encoding. */
+function segmentsOfHash(hash) {
+  const path = hash.replace(/^#\/?/, '');
+  if (path === '') return [];
+  try {
+    return path.split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
 }
 
-function setBreadcrumbs(parent, conversationName) {
+function route() {
+  const token = ++current;
+  setStatus('');
+  view.replaceChildren();
+  try {
+    const segments = segmentsOfHash(location.hash);
+    if (segments === undefined) {
+      showHome();
+      setStatus('This link cannot be opened: its address has a malformed %-escape. Open a project below.', true);
+      return;
+    }
+    const shaped = (...keywords) => segments.length === keywords.length * 2 && keywords.every((keyword, i) => segments[2 * i] === keyword && segments[2 * i + 1] !== '');
+    if (shaped('projects', 'locations', 'conversations')) return showTranscript(token, segments.slice(0, 4), segments);
+    if (shaped('projects', 'locations')) return showList(token, segments);
+    showHome();
+    if (segments.length > 0) setStatus('This link names no project, location or conversation. Open a project below.', true);
+  } catch (error) {
+    // Whatever the hash holds, the page says so rather than stopping.
+    setStatus(`This link cannot be opened: ${error.message}`, true);
+  }
+}
+
+/** `parent` and `conversation` as segments, each shown as decoded text and linked encoded. */
+function setBreadcrumbs(parent, conversation) {
   breadcrumbs.replaceChildren(
-    ...(parent ? [el('a', { href: `#/${parent}` }, parent)] : []),
-    ...(conversationName ? [' / ', el('span', {}, idOf(conversationName))] : []),
+    ...(parent ? [el('a', { href: `#/${pathOf(parent)}` }, parent.join('/'))] : []),
+    ...(conversation ? [' / ', el('span', {}, conversation[conversation.length - 1])] : []),
   );
 }
 
 function showHome() {
   setBreadcrumbs();
-  const saved = JSON.parse(localStorage.getItem('conversation-history.parent') || '{}');
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem('conversation-history.parent') || '{}') || {};
+  } catch {
+    // a value some other page wrote: start from nothing
+  }
   const project = el('input', { name: 'project', required: true, value: saved.project || '', placeholder: 'my-project' });
   const place = el('input', { name: 'location', required: true, value: saved.location || 'global' });
   view.append(
@@ -142,7 +177,7 @@ function showList(token, parent) {
   async function load(pageIndex) {
     setStatus('Loading conversations...');
     try {
-      const page = await api(`${parent}/conversations`, { pageSize: PAGE_SIZE, pageToken: pages[pageIndex], filter: toFilter(state.value, from.value, to.value) });
+      const page = await api(`${pathOf(parent)}/conversations`, { pageSize: PAGE_SIZE, pageToken: pages[pageIndex], filter: toFilter(state.value, from.value, to.value) });
       if (token !== current) return;
       const conversations = page.conversations || [];
       rows.replaceChildren(...conversations.map(toRow));
@@ -163,7 +198,7 @@ function showList(token, parent) {
     return el(
       'tr',
       { 'data-name': conversation.name },
-      el('td', {}, el('a', { href: `#/${conversation.name}` }, idOf(conversation.name))),
+      el('td', {}, el('a', { href: `#/${pathOf(conversation.name)}` }, idOf(conversation.name))),
       el('td', {}, el('span', { class: 'state' }, conversation.lifecycleState || '')),
       el('td', {}, formatTime(conversation.startTime)),
       el('td', {}, formatTime(conversation.endTime)),
@@ -205,12 +240,13 @@ function showList(token, parent) {
 // end; older pages come in as the reader scrolls up, so a conversation of thousands of messages opens at once.
 // ---------------------------------------------------------------------------------------------------------------
 
-async function showTranscript(token, parent, name) {
-  setBreadcrumbs(parent, name);
+async function showTranscript(token, parent, segments) {
+  setBreadcrumbs(parent, segments);
   setStatus('Loading the conversation...');
+  const path = pathOf(segments);
   let conversation;
   try {
-    conversation = await api(name);
+    conversation = await api(path);
   } catch (error) {
     if (token === current) showError(error);
     return;
@@ -221,7 +257,7 @@ async function showTranscript(token, parent, name) {
   const sentinel = el('div', { class: 'sentinel' }, 'Loading older messages...');
   transcript.append(sentinel);
   view.append(
-    el('h1', {}, idOf(name)),
+    el('h1', {}, segments[segments.length - 1]),
     el(
       'dl',
       { class: 'facts' },
@@ -246,7 +282,7 @@ async function showTranscript(token, parent, name) {
     if (loading || done) return;
     loading = true;
     try {
-      const page = await api(`${name}/messages`, { pageSize: MESSAGE_PAGE_SIZE, pageToken });
+      const page = await api(`${path}/messages`, { pageSize: MESSAGE_PAGE_SIZE, pageToken });
       if (token !== current) return;
       const messages = (page.messages || []).slice().reverse();
       // Older messages go above the ones shown; the reader's place stays where it was.

@@ -28,8 +28,10 @@ interface Node {
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
-/** The one request these tests make fail on purpose. */
-const EXPECTED_FAILURE = `/v2/${name('nowhere')}`;
+/** The requests these tests make fail on purpose: a conversation that does not exist, an id the API cannot hold. */
+const EXPECTED_FAILURES = [`/v2/${name('nowhere')}`, `/v2/${name('alpha%23x')}`, `/v2/${name('alpha%23x')}/messages?pageSize=200`];
+/** Every API request the page made, as sent. */
+const requested: string[] = [];
 
 const message = (conversation: string, id: string, createTime: string, role: string, content: string, extra: Record<string, unknown> = {}) => ({
   path: '/ingestMessageEvents',
@@ -65,7 +67,10 @@ beforeAll(async () => {
     if (entry.type() === 'error' && !entry.text().startsWith('Failed to load resource')) problems.push(`console error: ${entry.text()}`);
   });
   page.on('response', (response) => {
-    if (response.status() >= 400 && !response.url().endsWith(EXPECTED_FAILURE)) problems.push(`${response.status()} for ${response.url()}`);
+    if (response.status() >= 400 && !EXPECTED_FAILURES.some((path) => response.url().endsWith(path))) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/v2/')) requested.push(request.url().slice(baseUrl().length));
   });
   page.on('dialog', (dialog) => {
     problems.push(`dialog: ${dialog.message()}`);
@@ -158,6 +163,30 @@ describe('the viewer', () => {
     await page.click(`a[href="#/${name('beta')}"]`);
     await page.getByText('No messages').waitFor();
     expect(page.url()).toBe(`${baseUrl()}/#/${name('beta')}`);
+  });
+
+  it("asks the API for the id a link names, %-escapes kept: C%23x is not C (once shown as C's facts with 0 messages)", async () => {
+    await page.goto(`${baseUrl()}/#/${parent}`);
+    await page.getByText('Page 1: 3 conversations').waitFor();
+    requested.length = 0;
+    await page.goto(`${baseUrl()}/#/${name('alpha%23x')}`);
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').textContent()).toMatch(/^(400|404): /);
+    expect(requested).toContain(`/v2/${name('alpha%23x')}`);
+    expect(requested.filter((url) => url.startsWith(`/v2/${name('alpha')}`) && !url.includes('%23x')), 'a request for alpha itself').toEqual([]);
+    expect(await page.locator('dl.facts').count(), "alpha's facts").toBe(0);
+  });
+
+  it('says a link with a malformed %-escape cannot be opened, and offers the project form (it once threw a URIError)', async () => {
+    const before = problems.length;
+    await page.goto(`${baseUrl()}/#/%E0%A4%A`);
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').textContent()).toBe('This link cannot be opened: its address has a malformed %-escape. Open a project below.');
+    expect(await page.locator('form.open').count()).toBe(1);
+    expect(problems.slice(before)).toEqual([]);
+    // And it still routes afterwards.
+    await page.goto(`${baseUrl()}/#/${parent}`);
+    await page.getByText('Page 1: 3 conversations').waitFor();
   });
 
   it('raised no script error and opened no dialog in all of the above', () => {
