@@ -1,3 +1,5 @@
+import { escapeInvisible } from '../platform/escapeInvisible';
+
 /**
  * Errors in the JSON shape of Google's APIs, which the official clients
  * turn into their own error types:
@@ -23,6 +25,7 @@ const STATUS_BY_CODE = {
 
 export type GoogleErrorCode = keyof typeof STATUS_BY_CODE;
 
+/** The message may quote a request's path: its control and bidirectional characters are written escaped. */
 export function googleError(code: GoogleErrorCode, message: string) {
-  return { error: { code, message, status: STATUS_BY_CODE[code] } };
+  return { error: { code, message: escapeInvisible(message), status: STATUS_BY_CODE[code] } };
 }

@@ -1,4 +1,5 @@
 import type { LogLevel } from './config';
+import { escapeInvisible } from './escapeInvisible';
 import type { TraceContext } from './trace';
 
 /**
@@ -8,6 +9,8 @@ import type { TraceContext } from './trace';
  *
  * Callers pass ids, types, sizes and reasons. Never conversation text: it is
  * end-user PII (log-events.ts is the one place that chooses what is logged).
+ * Whatever a field holds, control and bidirectional characters are written
+ * escaped (escapeInvisible): a reason may quote a request's path.
  */
 export type Severity = LogLevel | 'CRITICAL';
 export type LogFields = Record<string, unknown>;
@@ -35,8 +38,9 @@ export function createLogger(options: LoggerOptions, context: LogFields = {}): L
   const now = options.now ?? (() => new Date());
   const writeEntry = (severity: Severity, event: string, message: string, fields: LogFields) => {
     // Caller fields come first so that they can never replace the entry's own severity, message, event or trace.
-    const entry = { severity, message, event, ...fields, ...context, time: now().toISOString() };
-    Object.assign(entry, { severity, message, event });
+    const text = escapeInvisible(message);
+    const entry = { severity, message: text, event, ...escapeFields(fields), ...context, time: now().toISOString() };
+    Object.assign(entry, { severity, message: text, event });
     write(`${safeStringify(entry)}\n`);
   };
   return {
@@ -57,6 +61,34 @@ export function createLogger(options: LoggerOptions, context: LogFields = {}): L
       return createLogger(options, { ...context, ...traceFields });
     },
   };
+}
+
+/** Strings at any depth, escaped; a stack trace keeps its lines. Objects are copied only where something changed. */
+function escapeFields(fields: LogFields): LogFields {
+  let copy: LogFields | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    const escaped = escapeValue(value, key === 'stack', 0);
+    if (escaped !== value) (copy ??= { ...fields })[key] = escaped;
+  }
+  return copy ?? fields;
+}
+
+function escapeValue(value: unknown, keepNewlines: boolean, depth: number): unknown {
+  if (typeof value === 'string') return escapeInvisible(value, keepNewlines);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => escapeValue(item, false, depth + 1));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const escaped = escapeValue(record[key], false, depth + 1);
+    if (escaped !== record[key]) (copy ??= { ...record })[key] = escaped;
+  }
+  return copy ?? value;
 }
 
 /** Plain JSON.stringify first (a replacer function slows every line); bigints then as strings; a cycle as a note. */

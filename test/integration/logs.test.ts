@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { makePushBody, makeRawPushBody, messageEvent, uniqueConversation } from '../support/builders';
-import { post, stackLogLines, stackLogText } from '../support/stack';
+import { getJson, post, stackLogLines, stackLogText } from '../support/stack';
 
 /** Logs are for operators: structured, traceable, and free of conversation text (end-user PII). */
 
@@ -29,4 +29,44 @@ it('logs each outcome as one structured line with its event name, ids and trace'
   });
   expect(mine[2]).toMatchObject({ rejectionCode: 'invalid_timestamp', quarantineId: expect.any(String) });
   expect(stackLogText()).not.toContain(secret);
+});
+
+it("logs a rejected delivery's reason without the text of keys it does not model, and an unknown type as UNRECOGNIZED", async () => {
+  const c = uniqueConversation();
+  const secret = `SECRET-${c.id}`;
+  const data = (event: unknown) => Buffer.from(JSON.stringify(event)).toString('base64');
+  // A key is text the caller chose: it once appeared in the reason, "at 'SECRET-....__proto__'".
+  const unsafeKey = JSON.parse(`{"conversation":"${c.name}","type":1,"${secret}-key":{"__proto__":1}}`) as unknown;
+  const answers = [
+    await post('/ingestLifecycleEvents', makeRawPushBody(data(unsafeKey))),
+    await post('/ingestLifecycleEvents', makeRawPushBody(data({ conversation: c.name, type: 1 }), { attributes: { [`${secret}-attribute`]: 5 } })),
+    await post('/ingestLifecycleEvents', makePushBody({ conversation: c.name, type: `${secret}-TYPE` })),
+    await post('/ingestLifecycleEvents', makePushBody({ conversation: `${c.name}/x`, type: `${secret}-TYPE-2` })),
+  ];
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(answers.map((answer) => answer.body['outcome'])).toEqual(['rejected', 'rejected', 'stored', 'rejected']);
+  expect(answers[0]!.body['reason']).toMatch(/at '<unknown key>\.__proto__'/);
+  expect(answers[1]!.body['reason']).toMatch(/Field 'message\.attributes\.<unknown key>' must be a string/);
+
+  const quarantineIds = answers.map((answer) => answer.body['quarantineId']).filter((id) => id !== undefined);
+  const rejected = stackLogLines().filter((line) => line['event'] === 'ingest.rejected' && quarantineIds.includes(line['quarantineId']));
+  expect(rejected.map((line) => line['reason'])).toEqual([answers[0]!.body['reason'], answers[1]!.body['reason'], answers[3]!.body['reason']]);
+  expect(rejected[2]).toMatchObject({ eventType: 'UNRECOGNIZED' });
+  expect(stackLogText().includes(secret), 'a log line quotes the keys or type the caller wrote').toBe(false);
+  const stored = stackLogLines().find((line) => line['event'] === 'ingest.stored' && line['conversation'] === c.name);
+  expect(stored).toMatchObject({ eventType: 'UNRECOGNIZED' });
+});
+
+it('escapes the bidirectional and control characters of a request path in the error body and the log', async () => {
+  const marker = `Cbidi${Date.now()}`;
+  // U+202E (right-to-left override), U+2066 (isolate), a newline, U+0085 (C1 next line).
+  const answer = await getJson(`/v2/projects/p/locations/global/conversations/${marker}%E2%80%AEgpj.exe%E2%81%A6%0Afake%C2%85line`);
+  expect(answer.status).toBe(400);
+  const message = String((answer.body['error'] as { message: string }).message);
+  expect(message).toContain(`${marker}\\u202egpj.exe\\u2066\\u000afake\\u0085line`);
+  expect(message).not.toMatch(/[\u202e\u2066\n\u0085]/);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const refused = stackLogLines().filter((line) => JSON.stringify(line).includes(marker));
+  expect(refused.length).toBeGreaterThan(0);
+  for (const line of refused) expect(JSON.stringify(line)).not.toMatch(/[\u202e\u2066\u0085]|\\n/);
 });

@@ -41,7 +41,8 @@ describe('createLogger', () => {
       dataBytes: 12,
       time: '2026-11-02T14:03:00.120Z',
     });
-    expect(JSON.parse(lines[1]!)).toMatchObject({ message: 'line one\nline two' });
+    // A message may quote a request's path: a newline in it is written visibly, as are other controls (escapeInvisible).
+    expect(JSON.parse(lines[1]!)).toMatchObject({ message: 'line one\\u000aline two' });
   });
 
   it('writes bigint fields as strings', () => {
