@@ -48,8 +48,8 @@ it("logs a rejected delivery's reason without the text of keys it does not model
   expect(answers[0]!.body['reason']).toMatch(/at '<unknown key>\.__proto__'/);
   expect(answers[1]!.body['reason']).toMatch(/Field 'message\.attributes\.<unknown key>' must be a string/);
 
-  const quarantineIds = answers.map((answer) => answer.body['quarantineId']).filter((id) => id !== undefined);
-  const rejected = stackLogLines().filter((line) => line['event'] === 'ingest.rejected' && quarantineIds.includes(line['quarantineId']));
+  const quarantineIds = answers.map((answer) => answer.body['quarantineId']).filter((id): id is string => typeof id === 'string');
+  const rejected = stackLogLines().filter((line) => line['event'] === 'ingest.rejected' && quarantineIds.includes(String(line['quarantineId'])));
   expect(rejected.map((line) => line['reason'])).toEqual([answers[0]!.body['reason'], answers[1]!.body['reason'], answers[3]!.body['reason']]);
   expect(rejected[2]).toMatchObject({ eventType: 'UNRECOGNIZED' });
   expect(stackLogText().includes(secret), 'a log line quotes the keys or type the caller wrote').toBe(false);
