@@ -8,7 +8,7 @@ import { parseTraceContext } from '../platform/trace';
 import { googleError } from './googleErrors';
 import { sendJson } from './sendJson';
 import { admitAuthenticated, type Authenticate } from './authenticateRequest';
-import { checkPushRequest } from './pushRequest';
+import { checkPushRequest, loggableMediaType } from './pushRequest';
 import { statusForFailure, statusForOutcome } from './statusForOutcome';
 
 export interface IngestHandlerDependencies {
@@ -28,7 +28,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
     const parts = { method: req.method, contentType: req.headers['content-type'], bodyBytes: rawBody.byteLength };
     const refusal = checkPushRequest(parts, deps.maxBodyBytes);
     if (refusal) {
-      logEvents.requestRefused(log, refusal.status, refusal.reason, parts);
+      logEvents.requestRefused(log, refusal.status, refusal.reason, { ...parts, contentType: parts.contentType === undefined ? undefined : loggableMediaType(parts.contentType) });
       if (refusal.status === 404) res.set('Allow', 'POST');
       sendJson(res, refusal.status, googleError(refusal.status, refusal.reason));
       return;

@@ -22,12 +22,13 @@ export function checkPushRequest(request: PushRequestParts, maxBodyBytes: number
   if (mediaType !== 'application/json') {
     return {
       status: 400,
-      reason: `Content type ${request.contentType ? `'${request.contentType.slice(0, 100)}'` : '(none)'} is not supported: Pub/Sub push deliveries are application/json`,
+      reason: `Content type ${request.contentType ? loggableMediaType(request.contentType) : '(none)'} is not supported: Pub/Sub push deliveries are application/json`,
     };
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return { status: 400, reason: `Charset '${charset.slice(0, 40)}' is not supported: Pub/Sub push deliveries are UTF-8 JSON` };
+    const named = /^[a-z0-9_.:-]{1,40}$/.test(charset) ? `'${charset}'` : '(unreadable)';
+    return { status: 400, reason: `Charset ${named} is not supported: Pub/Sub push deliveries are UTF-8 JSON` };
   }
   if (request.bodyBytes === 0) return { status: 400, reason: 'The request has no body: a Pub/Sub push delivery carries a JSON envelope' };
   if (request.bodyBytes > maxBodyBytes) {
@@ -37,4 +38,16 @@ export function checkPushRequest(request: PushRequestParts, maxBodyBytes: number
     };
   }
   return undefined;
+}
+
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,64}\/[A-Za-z0-9!#$&^_.+-]{1,64}$/;
+
+/**
+ * A header is the caller's to fill, and reasons are logged: its media type is
+ * quoted only when it is one (`'text/plain'`), without its parameters;
+ * anything else is said to be unreadable.
+ */
+export function loggableMediaType(contentType: string): string {
+  const mediaType = contentType.split(';')[0]!.trim();
+  return MEDIA_TYPE.test(mediaType) ? `'${mediaType}'` : '(unreadable)';
 }
