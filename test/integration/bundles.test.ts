@@ -26,6 +26,7 @@ const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
   'conversation-history': 'conversationHistory',
+  'erase-conversations': 'eraseConversations',
   'reconcile-conversations': 'reconcileConversations',
 };
 
@@ -76,7 +77,7 @@ describe('built bundles', () => {
   it("keeps Dialogflow's client out of every bundle but reconcile's, and pins it in reconcile's package.json", async () => {
     // require() at load, or import() where a package is loaded on first use (reconcile's Dialogflow client).
     const required = async (directory: string) => [...(await readFile(join(outputRoot, directory, 'index.js'), 'utf8')).matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]!);
-    for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'conversation-history']) {
+    for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'conversation-history', 'erase-conversations']) {
       expect([...new Set((await required(directory)).filter((name) => name.startsWith('@google-cloud/')))].sort(), directory).toEqual(['@google-cloud/firestore', '@google-cloud/functions-framework']);
     }
     expect(await required('reconcile-conversations')).toContain('@google-cloud/dialogflow');
@@ -119,6 +120,23 @@ describe('built bundles', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toHaveProperty('conversations');
   }, 30_000);
+
+  it('starts dist/erase-conversations and dist/conversation-history, which passes a DELETE on to it: the conversation is erased', async () => {
+    const ingest = await startBundle('ingest-lifecycle-events');
+    const c = uniqueConversation();
+    const stored = await fetch(ingest, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makePushBody(lifecycleEvent(c.name, 'CONVERSATION_STARTED'))) });
+    expect(stored.status).toBe(200);
+    const erasure = await startBundle('erase-conversations');
+    const history = await startBundle('conversation-history', { ERASURE_URL: erasure });
+    expect((await fetch(`${history}/v2/${c.name}`)).status).toBe(200);
+    const erased = await fetch(`${history}/v2/${c.name}`, { method: 'DELETE' });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toEqual({});
+    expect((await fetch(`${history}/v2/${c.name}`)).status).toBe(404);
+    // Without an erasure function to pass it on to, the history API refuses DELETE: it cannot write.
+    const alone = await startBundle('conversation-history');
+    expect((await fetch(`${alone}/v2/${c.name}`, { method: 'DELETE' })).status).toBe(403);
+  }, 60_000);
 
   it('starts dist/reconcile-conversations under the Functions Framework and refreshes a due conversation from Dialogflow', async () => {
     const dialogflow = await startDialogflowDouble();
