@@ -6,7 +6,7 @@ import { freshTopics, pullAll, sleep, testPubSub, waitUntil } from '../support/p
 /**
  * What Google's Pub/Sub emulator does when a push endpoint answers non-2xx or
  * does not answer in time, measured against an endpoint of the test's own.
- * The README's "Local modes" section says how this differs from Pub/Sub.
+ * docs/development.md, "Two local modes", says how this differs from Pub/Sub.
  */
 
 interface Attempt {

@@ -140,10 +140,12 @@ describe('cloudbuild.yaml', () => {
     expect(config.options?.['dynamicSubstitutions']).toBe(true);
   });
 
-  it("agrees with the README's local apply: the same settings file, and project and region on the command line", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const localApply = readme.split('\n').filter((line) => /^terraform -chdir=terraform apply\b/.test(line));
-    expect(localApply).toEqual(['terraform -chdir=terraform apply -var-file=terraform.tfvars -var project_id=$PROJECT -var region=$REGION']);
+  it("agrees with the documented local apply (README and docs/deployment.md): the same settings file, and project and region on the command line", () => {
+    const readme = readFileSync(join(ROOT, 'docs', 'deployment.md'), 'utf8');
+    for (const doc of [readme, readFileSync(join(ROOT, 'README.md'), 'utf8')]) {
+      const localApply = doc.split('\n').filter((line) => /^terraform -chdir=terraform apply\b/.test(line));
+      expect(localApply).toEqual(['terraform -chdir=terraform apply -var-file=terraform.tfvars -var project_id=$PROJECT -var region=$REGION']);
+    }
     expect(commandOf(plan)).toMatch(/-var-file=\$\{_TF_VAR_FILE\} -var project_id=\$PROJECT_ID -var region=\$\{_REGION\}/);
     expect(config.substitutions?.['_TF_VAR_FILE']).toBe('terraform.tfvars');
     expect(readme).toContain(`--substitutions=_REGION=$REGION,_TF_VAR_FILE=dev.tfvars,_TF_STATE_PREFIX=`);

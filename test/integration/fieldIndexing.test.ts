@@ -115,7 +115,7 @@ describe('single-field indexing of what the code queries and writes', () => {
     const stored = (await testFirestore().doc(conversation.name).get()).data()!;
     const messageEntries = { all: indexEntries(message, []), kept: indexEntries(message, FIELD_INDEXING.messages.unindexed) };
     const conversationEntries = { all: indexEntries(stored, []), kept: indexEntries(stored, FIELD_INDEXING.conversations.unindexed) };
-    // Only sortKey's ascending and descending entries remain of a message's 8 fields (README: Firestore costs).
+    // Only sortKey's ascending and descending entries remain of a message's 8 fields (docs/operations.md: index exemptions).
     expect(messageEntries).toEqual({ all: 16, kept: 2 });
     // A conversation keeps lifecycleState, startSortKey, endSortKey and reconcileDueKey's; without exemptions it also
     // pays for its 15 other fields and one entry per lifecycle event (3 here), on every update.

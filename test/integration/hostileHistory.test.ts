@@ -99,7 +99,7 @@ interface HostileRequest {
   /**
    * Answered by the Functions Framework itself (its Express router cannot decode the path, or its body
    * parser cannot parse the body) before any code of ours runs: a 400 page, not Google's error shape.
-   * There is no hook for it in the framework; README, Reliability, says so.
+   * There is no hook for it in the framework; docs/reliability.md says so.
    */
   answeredByFramework?: true;
 }

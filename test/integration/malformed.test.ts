@@ -155,7 +155,7 @@ const refused: RefusedCase[] = [
     init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeRawPushBody('A'.repeat(1_000_000))) },
     status: 400,
   },
-  // The Functions Framework's own body parser answers these before our code runs (see README, Reliability).
+  // The Functions Framework's own body parser answers these before our code runs (see docs/reliability.md).
   { name: 'a body that is not JSON at all', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message": ' }, status: 400 },
 ];
 

@@ -178,7 +178,7 @@ function valueSize(value: unknown): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The stored model (README, "Stored model"), written independently of the decoder
+// The stored model (docs/model.md), written independently of the decoder
 
 const EVENT_TYPE_NAMES: Record<number, string> = {
   0: 'TYPE_UNSPECIFIED',
@@ -598,7 +598,7 @@ export function buildIngestCorpus(project: string): IngestCorpus {
     const f = fresh();
     const bodyText = text(envelopeOf(base64(text(messageBase(f.name))), f.pubsubId));
     for (const cut of [1, 2, 10, 11, 12, 40, 100, 250, 400, bodyText.length - 20, bodyText.length - 2, bodyText.length - 1]) {
-      // The Functions Framework's body parser refuses a body that is not JSON (README, Reliability).
+      // The Functions Framework's body parser refuses a body that is not JSON (docs/reliability.md).
       push('truncated JSON', `push body cut after ${cut} of ${bodyText.length} characters`, { body: bodyText.slice(0, cut), expected: refused(400), conversation: f.name });
     }
     push('truncated JSON', 'push body cut to nothing', { body: '', expected: refused(400), conversation: f.name });
@@ -1087,7 +1087,7 @@ export function buildIngestCorpus(project: string): IngestCorpus {
       { what: 'a valid delivery sent as text/plain', request: { body: validBody, contentType: 'text/plain' }, status: 400 },
       { what: 'a valid delivery sent without content type', request: { body: Buffer.from(validBody), contentType: null }, status: 400 },
       { what: 'a valid delivery sent as a form', request: { body: `payload=${encodeURIComponent(validBody)}`, contentType: 'application/x-www-form-urlencoded' }, status: 400 },
-      // These two are the Functions Framework's body parser's own 415 page, before any code of ours runs (README).
+      // These two are the Functions Framework's body parser's own 415 page, before any code of ours runs (docs/reliability.md).
       { what: 'a JSON body in a charset the parser does not read', request: { body: validBody, contentType: 'application/json; charset=latin1' }, status: 415 },
       { what: "a JSON body labelled 'charset=utf8' (not a charset name)", request: { body: validBody, contentType: 'application/json; charset=utf8' }, status: 415 },
       { what: 'a JSON body labelled UTF-16 but sent as UTF-8', request: { body: validBody, contentType: 'application/json; charset=utf-16' }, status: 400 },

@@ -223,7 +223,7 @@ function mutate(root: Record<string, unknown>, list: Mutation[]): Record<string,
   return copy;
 }
 
-/** An accepted event must be stored exactly as sent (enum numbers named): compared with the model of README's stored model. */
+/** An accepted event must be stored exactly as sent (enum numbers named): compared with the model of docs/model.md. */
 function checkStoredAsSent(result: DecodeResult, sent: Record<string, unknown>, attributes?: Record<string, string>): void {
   if (!result.ok) return;
   const expected = expectedStorage(result.event.conversation.name, sent, PUBSUB_ID, attributes);
