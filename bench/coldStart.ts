@@ -42,6 +42,7 @@ export interface ColdStart {
 const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
+  'ingest-recognition-results': 'ingestRecognitionResults',
   'conversation-history': 'conversationHistory',
   'reconcile-conversations': 'reconcileConversations',
   trivial: 'trivial',

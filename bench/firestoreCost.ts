@@ -1,4 +1,4 @@
-import { toPushBody } from '../shared/local/pushDelivery';
+import { targetFor, toPushBody } from '../shared/local/pushDelivery';
 import { difference, startCountingFirestore, type OperationCounts } from './lib/countingFirestore';
 import { startServer } from './lib/processes';
 
@@ -20,7 +20,8 @@ export async function benchFirestoreCost(): Promise<CostCase[]> {
   const conversation = 'projects/bench-project/locations/global/conversations/CostCase';
   let sequence = 0;
   const deliver = async (event: Record<string, unknown>, messageId = `cost-${sequence++}`) => {
-    const target = event['type'] === 'NEW_MESSAGE' ? 'ingestMessageEvents' : 'ingestLifecycleEvents';
+    // The function Terraform's topics push each type to: recognition results have one of their own.
+    const target = targetFor(event);
     const before = firestore.counts();
     const response = await fetch(`${stack.url}/${target}`, {
       method: 'POST',
@@ -45,6 +46,12 @@ export async function benchFirestoreCost(): Promise<CostCase[]> {
     const steady = await deliver(message('M1'));
     add('NEW_MESSAGE, steady state', steady, '1 write, 0 reads', (c) => c.writes === 1 && c.documentReads === 0 && c.failedPreconditionWrites === 0);
     add('NEW_MESSAGE, duplicate delivery', await deliver(message('M1'), 'cost-dup-m1'), 'at most 1 read or 1 failed precondition write', (c) => c.writes === 0 && c.documentReads + c.failedPreconditionWrites <= 1);
+    // A voice call's streaming results, on ingestRecognitionResults: its own instances, so its own cache of the
+    // conversations it has made sure exist. Each result is stored under its Pub/Sub message id.
+    const recognition = { conversation, type: 'NEW_RECOGNITION_RESULT', newRecognitionResultPayload: { transcript: 'hel', isFinal: false } };
+    add('NEW_RECOGNITION_RESULT, first of its conversation in this instance', await deliver(recognition, 'cost-rr-0'), 'conversation created once per instance: 2 writes', (c) => c.writes + c.failedPreconditionWrites <= 2 && c.documentReads <= 1);
+    add('NEW_RECOGNITION_RESULT, steady state', await deliver(recognition, 'cost-rr-1'), '1 write, 0 reads', (c) => c.writes === 1 && c.documentReads === 0 && c.failedPreconditionWrites === 0);
+    add('NEW_RECOGNITION_RESULT, duplicate delivery', await deliver(recognition, 'cost-rr-1'), 'at most 1 failed precondition write', (c) => c.writes === 0 && c.documentReads + c.failedPreconditionWrites <= 1);
     const started = { conversation, type: 'CONVERSATION_STARTED' };
     add('CONVERSATION_STARTED', await deliver(started, 'cost-started'), '1 transaction: 1 read, 1 write', (c) => c.documentReads <= 1 && c.writes <= 1 && c.commits <= 1);
     add('CONVERSATION_STARTED, duplicate delivery', await deliver(started, 'cost-started'), 'at most 1 read, no write', (c) => c.documentReads <= 1 && c.writes === 0);

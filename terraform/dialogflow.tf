@@ -1,5 +1,5 @@
 # The conversation profile whose conversations are kept: it publishes lifecycle events and new messages, as
-# JSON ConversationEvents, to the two topics the ingest functions take pushes from.
+# JSON ConversationEvents, to the topics the ingest functions take pushes from.
 resource "google_dialogflow_conversation_profile" "this" {
   count = var.create_conversation_profile ? 1 : 0
 
@@ -25,10 +25,10 @@ resource "google_dialogflow_conversation_profile" "this" {
     message_format = "JSON"
   }
 
-  # Speech recognition results of voice conversations, stored under recognitionResults by the same function as
-  # the messages (it takes every event type).
+  # Speech recognition results of voice conversations, stored under recognitionResults: on a topic of their own,
+  # pushed to a function of their own (main.tf), so that streaming results cannot starve messages.
   dynamic "new_recognition_result_notification_config" {
-    for_each = var.publish_recognition_results ? [google_pubsub_topic.events["messages"].id] : []
+    for_each = var.publish_recognition_results ? [google_pubsub_topic.events["recognition_results"].id] : []
     content {
       topic          = new_recognition_result_notification_config.value
       message_format = "JSON"

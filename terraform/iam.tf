@@ -5,7 +5,7 @@
 locals {
   # Account ID (without the prefix) and description of each identity this deployment creates.
   service_accounts = {
-    # The two ingest functions at run time: read and write the Firestore database, nothing else.
+    # The three ingest functions at run time: read and write the Firestore database, nothing else.
     ingest = { id = "history-ingest", display_name = "Conversation history ingest functions (runtime)" }
     # The history API at run time: read the Firestore database (nothing that writes), read the page-token key,
     # invoke the erasure function with the DELETEs it passes on.

@@ -150,6 +150,17 @@ locals {
       environment_variables        = merge(local.ingest_environment_variables, { AUTH_AUDIENCES = local.function_urls["ingest-message-events"] })
       secret_environment_variables = {}
     }
+    "ingest-recognition-results" = {
+      # Pub/Sub push endpoint for the conversation profile's NEW_RECOGNITION_RESULT events: the same code as the
+      # message function, on a topic, subscription and scaling of its own, so that streaming results (a few per
+      # second per voice call) cannot take the message function's instances.
+      entry_point                  = "ingestRecognitionResults"
+      limits                       = var.recognition_result_function_limits
+      runtime_account              = "ingest"
+      ingress_settings             = var.ingest_ingress_settings
+      environment_variables        = merge(local.ingest_environment_variables, { AUTH_AUDIENCES = local.function_urls["ingest-recognition-results"] })
+      secret_environment_variables = {}
+    }
     "conversation-history" = {
       # Dialogflow's Conversations REST API (list, get, messages.list) over the stored history.
       entry_point                  = "conversationHistory"
@@ -215,11 +226,15 @@ locals {
       name     = "${local.prefix}${var.message_topic_name}"
       consumer = "ingest-message-events"
     }
+    recognition_results = {
+      name     = "${local.prefix}${var.recognition_result_topic_name}"
+      consumer = "ingest-recognition-results"
+    }
   }
 
   # Deployed name of each function (the directories under functions/ and dist/, the keys of local.functions,
   # after the prefix). Listed apart from local.functions, whose environments read the URLs made of these names.
-  function_dirs  = ["conversation-history", "erase-conversations", "ingest-lifecycle-events", "ingest-message-events", "reconcile-conversations"]
+  function_dirs  = ["conversation-history", "erase-conversations", "ingest-lifecycle-events", "ingest-message-events", "ingest-recognition-results", "reconcile-conversations"]
   function_names = { for dir in local.function_dirs : dir => "${local.prefix}${dir}" }
 
   source_bucket_name = coalesce(var.source_bucket_name, "${var.project_id}-${local.prefix}history-sources")

@@ -52,7 +52,7 @@ output "conversation_profile_name" {
 }
 
 output "runtime_service_account_emails" {
-  description = "Email of the service account each kind of function runs as: ingest (the two ingest functions), history (the history API), erase (the erasure function) and reconcile."
+  description = "Email of the service account each kind of function runs as: ingest (the three ingest functions), history (the history API), erase (the erasure function) and reconcile."
   value       = { ingest = local.ingest_runtime_account.email, history = local.history_runtime_account.email, erase = google_service_account.this["erase"].email, reconcile = google_service_account.this["reconcile"].email }
 }
 

@@ -3,7 +3,7 @@ locals {
   max_message_retention = "2678400s"
 }
 
-# The topics the conversation profile publishes ConversationEvents to (local.event_topics: lifecycle, messages).
+# The topics the conversation profile publishes ConversationEvents to (local.event_topics: lifecycle, messages, recognition_results).
 resource "google_pubsub_topic" "events" {
   for_each = local.event_topics
 
@@ -63,8 +63,8 @@ resource "google_pubsub_subscription" "push" {
   lifecycle {
     # Variables cannot see each other in validation blocks on Terraform < 1.9, so the checks across them live here.
     precondition {
-      condition     = var.ingest_function_limits.timeout_seconds + var.push_ack_deadline_margin_seconds <= 600
-      error_message = "ingest_function_limits.timeout_seconds + push_ack_deadline_margin_seconds must be at most 600, Pub/Sub's longest ack deadline."
+      condition     = local.functions[each.value.consumer].limits.timeout_seconds + var.push_ack_deadline_margin_seconds <= 600
+      error_message = "The timeout_seconds of ${each.value.consumer} (ingest_function_limits or recognition_result_function_limits) + push_ack_deadline_margin_seconds must be at most 600, Pub/Sub's longest ack deadline."
     }
     precondition {
       condition     = var.push_retry_minimum_backoff_seconds <= var.push_retry_maximum_backoff_seconds

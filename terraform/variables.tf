@@ -127,6 +127,17 @@ variable "message_topic_name" {
   }
 }
 
+variable "recognition_result_topic_name" {
+  type        = string
+  description = "Name of the topic the conversation profile's new_recognition_result_notification_config publishes NEW_RECOGNITION_RESULT events to."
+  default     = "dialogflow-conversation-recognition-results"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$", var.recognition_result_topic_name)) && !startswith(lower(var.recognition_result_topic_name), "goog")
+    error_message = "recognition_result_topic_name must be 3 to 255 characters, start with a letter, not start with \"goog\", and hold only letters, digits and - _ . ~ + %."
+  }
+}
+
 variable "dead_letter_topic_name" {
   type        = string
   description = "Name of the topic that receives deliveries the ingest functions failed to take after max_delivery_attempts."
@@ -210,7 +221,7 @@ variable "ingest_function_limits" {
     available_memory                 = optional(string, "512Mi")
     available_cpu                    = optional(string, "1")
   })
-  description = "Timeout, scaling, concurrency, memory and CPU of each of the two ingest functions."
+  description = "Timeout, scaling, concurrency, memory and CPU of each of the lifecycle and message ingest functions."
   default     = {}
 
   validation {
@@ -232,6 +243,40 @@ variable "ingest_function_limits" {
   validation {
     condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.ingest_function_limits.available_cpu)) && can(regex("^[0-9]+(Mi|Gi|M|G)$", var.ingest_function_limits.available_memory))
     error_message = "ingest_function_limits needs available_cpu as a number such as \"1\" and available_memory such as \"512Mi\" or \"1Gi\"."
+  }
+}
+
+variable "recognition_result_function_limits" {
+  type = object({
+    timeout_seconds                  = optional(number, 60)
+    min_instance_count               = optional(number, 0)
+    max_instance_count               = optional(number, 20)
+    max_instance_request_concurrency = optional(number, 80)
+    available_memory                 = optional(string, "512Mi")
+    available_cpu                    = optional(string, "1")
+  })
+  description = "Timeout, scaling, concurrency, memory and CPU of ingest-recognition-results, which takes NEW_RECOGNITION_RESULT events apart from the messages."
+  default     = {}
+
+  validation {
+    condition     = var.recognition_result_function_limits.timeout_seconds >= 1 && var.recognition_result_function_limits.timeout_seconds <= 540
+    error_message = "recognition_result_function_limits.timeout_seconds must be from 1 to 540: the push ack deadline (timeout + margin) must stay at most 600 seconds."
+  }
+  validation {
+    condition     = var.recognition_result_function_limits.max_instance_count >= 1 && var.recognition_result_function_limits.min_instance_count >= 0 && var.recognition_result_function_limits.min_instance_count <= var.recognition_result_function_limits.max_instance_count
+    error_message = "recognition_result_function_limits needs max_instance_count >= 1 and 0 <= min_instance_count <= max_instance_count."
+  }
+  validation {
+    condition     = var.recognition_result_function_limits.max_instance_request_concurrency >= 1 && var.recognition_result_function_limits.max_instance_request_concurrency <= 1000
+    error_message = "recognition_result_function_limits.max_instance_request_concurrency must be from 1 to 1000."
+  }
+  validation {
+    condition     = var.recognition_result_function_limits.max_instance_request_concurrency == 1 || try(tonumber(var.recognition_result_function_limits.available_cpu), 0) >= 1
+    error_message = "recognition_result_function_limits: a max_instance_request_concurrency above 1 needs available_cpu of at least \"1\"."
+  }
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)?$", var.recognition_result_function_limits.available_cpu)) && can(regex("^[0-9]+(Mi|Gi|M|G)$", var.recognition_result_function_limits.available_memory))
+    error_message = "recognition_result_function_limits needs available_cpu as a number such as \"1\" and available_memory such as \"512Mi\" or \"1Gi\"."
   }
 }
 
@@ -548,7 +593,7 @@ variable "dialogflow_agent" {
 
 variable "publish_recognition_results" {
   type        = bool
-  description = "Whether the created profile also publishes NEW_RECOGNITION_RESULT events (speech recognition results of voice conversations, kept under recognitionResults) to the message topic."
+  description = "Whether the created profile also publishes NEW_RECOGNITION_RESULT events (speech recognition results of voice conversations, kept under recognitionResults) to the recognition result topic."
   default     = false
 }
 

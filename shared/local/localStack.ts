@@ -10,6 +10,11 @@ export const ROUTES = [
   { target: 'ingestLifecycleEvents', module: '../../functions/ingest-lifecycle-events/index', matches: (path: string) => path === '/ingestLifecycleEvents' },
   { target: 'ingestMessageEvents', module: '../../functions/ingest-message-events/index', matches: (path: string) => path === '/ingestMessageEvents' },
   {
+    target: 'ingestRecognitionResults',
+    module: '../../functions/ingest-recognition-results/index',
+    matches: (path: string) => path === '/ingestRecognitionResults',
+  },
+  {
     target: 'conversationHistory',
     module: '../../functions/conversation-history/index',
     // Its API, and the viewer at / (shared/viewer/).

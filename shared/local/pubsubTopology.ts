@@ -1,4 +1,4 @@
-import type { IngestTarget } from './pushDelivery';
+import { LOCAL_SUBSCRIPTIONS, type IngestTarget } from './pushDelivery';
 import type { PubSubRest } from './pubsubRest';
 
 /**
@@ -9,6 +9,7 @@ export const TERRAFORM_PUBSUB_DEFAULTS = {
   topics: {
     ingestLifecycleEvents: 'dialogflow-conversation-lifecycle-events',
     ingestMessageEvents: 'dialogflow-conversation-message-events',
+    ingestRecognitionResults: 'dialogflow-conversation-recognition-results',
   } satisfies Record<IngestTarget, string>,
   deadLetterTopic: 'dialogflow-conversation-events-dead-letter',
   /** Push subscriptions are named `<topic>-push`, the dead-letter one `<dead-letter topic>-pull`. */
@@ -21,6 +22,9 @@ export const TERRAFORM_PUBSUB_DEFAULTS = {
   /** Terraform keeps dead letters 31 days; the emulator refuses more than 7 ("message_retention_duration out of bounds"). */
   deadLetterRetention: '604800s',
 } as const;
+
+/** The ingest functions, each with a topic and a push subscription of its own (terraform: local.event_topics). */
+export const INGEST_TARGETS = Object.keys(LOCAL_SUBSCRIPTIONS) as IngestTarget[];
 
 export interface PushTopology {
   project: string;
@@ -48,13 +52,11 @@ export async function createPushTopology(pubsub: PubSubRest, options: PushTopolo
   const path = (kind: 'topics' | 'subscriptions', name: string) => `projects/${options.project}/${kind}/${name}`;
   const topicNames = options.topics ?? defaults.topics;
   const deadLetterName = options.deadLetterTopic ?? defaults.deadLetterTopic;
+  const byTarget = (name: (target: IngestTarget) => string) => Object.fromEntries(INGEST_TARGETS.map((target) => [target, name(target)])) as Record<IngestTarget, string>;
   const topology: PushTopology = {
     project: options.project,
-    topics: { ingestLifecycleEvents: path('topics', topicNames.ingestLifecycleEvents), ingestMessageEvents: path('topics', topicNames.ingestMessageEvents) },
-    pushSubscriptions: {
-      ingestLifecycleEvents: path('subscriptions', `${topicNames.ingestLifecycleEvents}${defaults.pushSuffix}${options.subscriptionSuffix ?? ''}`),
-      ingestMessageEvents: path('subscriptions', `${topicNames.ingestMessageEvents}${defaults.pushSuffix}${options.subscriptionSuffix ?? ''}`),
-    },
+    topics: byTarget((target) => path('topics', topicNames[target])),
+    pushSubscriptions: byTarget((target) => path('subscriptions', `${topicNames[target]}${defaults.pushSuffix}${options.subscriptionSuffix ?? ''}`)),
     deadLetterTopic: path('topics', deadLetterName),
     deadLetterSubscription: path('subscriptions', `${deadLetterName}${defaults.pullSuffix}`),
   };
@@ -67,7 +69,7 @@ export async function createPushTopology(pubsub: PubSubRest, options: PushTopolo
     retainAckedMessages: true,
     expirationPolicy: {},
   });
-  for (const target of ['ingestLifecycleEvents', 'ingestMessageEvents'] as const) {
+  for (const target of INGEST_TARGETS) {
     await pubsub.createTopic(topology.topics[target]);
     await pubsub.createSubscription(topology.pushSubscriptions[target], {
       topic: topology.topics[target],

@@ -11,15 +11,16 @@ export interface RecordedMessage {
 export const LOCAL_SUBSCRIPTIONS = {
   ingestLifecycleEvents: 'projects/demo-project/subscriptions/conversation-lifecycle-events-push',
   ingestMessageEvents: 'projects/demo-project/subscriptions/conversation-message-events-push',
+  ingestRecognitionResults: 'projects/demo-project/subscriptions/conversation-recognition-results-push',
 } as const;
 export type IngestTarget = keyof typeof LOCAL_SUBSCRIPTIONS;
 
 /** Which push endpoint Dialogflow's notification configs would route the event to. */
 export function targetFor(event: Record<string, unknown>): IngestTarget {
   const type = event['type'];
-  return type === 'NEW_MESSAGE' || type === 5 || type === 'NEW_RECOGNITION_RESULT' || type === 7
-    ? 'ingestMessageEvents'
-    : 'ingestLifecycleEvents';
+  if (type === 'NEW_MESSAGE' || type === 5) return 'ingestMessageEvents';
+  if (type === 'NEW_RECOGNITION_RESULT' || type === 7) return 'ingestRecognitionResults';
+  return 'ingestLifecycleEvents';
 }
 
 /** The body Pub/Sub would POST for this message (wrapped push, JSON message format). */

@@ -29,7 +29,7 @@ const USAGE = `usage: npm run replay-dead-letters -- --url <base URL> [options]
 
   --url           the functions: locally the stack (http://127.0.0.1:8080), each function by name under it;
                   for a deployment, one function's URL, with --function
-  --function      send every dead letter to this function (ingestLifecycleEvents or ingestMessageEvents);
+  --function      send every dead letter to this function (ingestLifecycleEvents, ingestMessageEvents or ingestRecognitionResults);
                   by default each goes to the function its source subscription pushed to
   --subscription  the dead-letter subscription (default: Terraform's, in GOOGLE_CLOUD_PROJECT)
   --token         an ID token for the function (gcloud auth print-identity-token), when deployed
@@ -60,7 +60,7 @@ if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-if (!values.url || (values.function && !['ingestLifecycleEvents', 'ingestMessageEvents'].includes(values.function))) {
+if (!values.url || (values.function && !['ingestLifecycleEvents', 'ingestMessageEvents', 'ingestRecognitionResults'].includes(values.function))) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
@@ -129,6 +129,8 @@ async function replay(received: ReceivedMessage): Promise<keyof typeof counts> {
  * Either function stores any event type, so another name only changes which function's log tells of it.
  */
 function targetOfSubscription(source: string): IngestTarget {
-  const lifecycle = `${TERRAFORM_PUBSUB_DEFAULTS.topics.ingestLifecycleEvents}${TERRAFORM_PUBSUB_DEFAULTS.pushSuffix}`;
-  return source.startsWith(lifecycle) ? 'ingestLifecycleEvents' : 'ingestMessageEvents';
+  const pushedBy = (target: IngestTarget) => `${TERRAFORM_PUBSUB_DEFAULTS.topics[target]}${TERRAFORM_PUBSUB_DEFAULTS.pushSuffix}`;
+  if (source.startsWith(pushedBy('ingestLifecycleEvents'))) return 'ingestLifecycleEvents';
+  if (source.startsWith(pushedBy('ingestRecognitionResults'))) return 'ingestRecognitionResults';
+  return 'ingestMessageEvents';
 }

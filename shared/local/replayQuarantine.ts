@@ -27,7 +27,7 @@ Posts quarantined deliveries again, as they were received, to the function that 
 
   --url       locally the stack (http://127.0.0.1:8080), which serves every function by name; deployed, one
               function's URL, with --function
-  --function  the function to post every delivery to (deployed: ingestLifecycleEvents or ingestMessageEvents)
+  --function  the function to post every delivery to (deployed: ingestLifecycleEvents, ingestMessageEvents or ingestRecognitionResults)
   --id        only this quarantined delivery
   --limit     at most this many (default 100)
   --token     an ID token for a deployed function

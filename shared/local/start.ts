@@ -48,6 +48,7 @@ process.stderr.write(
     `Conversation history is running at ${stack.url}`,
     `  POST ${stack.url}/ingestLifecycleEvents   push endpoint for lifecycle events`,
     `  POST ${stack.url}/ingestMessageEvents     push endpoint for NEW_MESSAGE events`,
+    `  POST ${stack.url}/ingestRecognitionResults  push endpoint for NEW_RECOGNITION_RESULT events`,
     `  GET  ${stack.url}/   the transcript viewer`,
     `  GET  ${stack.url}/v2/projects/{project}/locations/{location}/conversations[...]   history API (DELETE of one erases it)`,
     `  POST ${stack.url}/reconcileConversations  asks Dialogflow's API about the conversations that need it`,

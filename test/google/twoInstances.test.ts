@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createPushTopology, type PushTopology } from '../../shared/local/pubsubTopology';
+import { INGEST_TARGETS, createPushTopology, type PushTopology } from '../../shared/local/pubsubTopology';
+import { targetFor, type IngestTarget } from '../../shared/local/pushDelivery';
 import { lifecycleEvent, messageEvent, uniqueConversation } from '../support/builders';
 import { acknowledgedMessageIds, countLogEvents, publishEvents, pullAll, PUBSUB_PROJECT, testPubSub, uniqueTopology, waitUntil } from '../support/pubsub';
 import { compareWithStore, expectedStore, recordedConversation, type PushMessage } from '../support/pushSubscriptionSimulator';
@@ -20,21 +21,15 @@ const logPaths = ['a', 'b'].map((name) => join(process.cwd(), '.test-output', `t
 let stacks: SpawnedStack[] = [];
 let topology: PushTopology;
 /** A pull subscription per topic, created before anything is published: what Pub/Sub assigned to each message. */
-let reference: Record<'ingestLifecycleEvents' | 'ingestMessageEvents', string>;
+let reference: Record<IngestTarget, string>;
 
 beforeAll(async () => {
   stacks = await Promise.all(logPaths.map((logPath) => spawnStack({ FIRESTORE_EMULATOR_HOST: inject('firestoreHost') }, logPath)));
   topology = await uniqueTopology(stacks[0]!.url, '-a');
-  const topics = {
-    ingestLifecycleEvents: topology.topics.ingestLifecycleEvents.split('/').pop()!,
-    ingestMessageEvents: topology.topics.ingestMessageEvents.split('/').pop()!,
-  };
+  const topics = Object.fromEntries(INGEST_TARGETS.map((target) => [target, topology.topics[target].split('/').pop()!])) as Record<IngestTarget, string>;
   await createPushTopology(testPubSub(), { project: PUBSUB_PROJECT, functionsUrl: stacks[1]!.url, topics, deadLetterTopic: topology.deadLetterTopic.split('/').pop(), subscriptionSuffix: '-b' });
-  reference = {
-    ingestLifecycleEvents: `${topology.pushSubscriptions.ingestLifecycleEvents}-reference`,
-    ingestMessageEvents: `${topology.pushSubscriptions.ingestMessageEvents}-reference`,
-  };
-  for (const target of ['ingestLifecycleEvents', 'ingestMessageEvents'] as const) {
+  reference = Object.fromEntries(INGEST_TARGETS.map((target) => [target, `${topology.pushSubscriptions[target]}-reference`])) as Record<IngestTarget, string>;
+  for (const target of INGEST_TARGETS) {
     await testPubSub().createSubscription(reference[target], { topic: topology.topics[target] });
   }
 }, 120_000);
@@ -75,8 +70,8 @@ it('ends every conversation where a clean single delivery ends it, with every ev
 
   // A clean single delivery of the very messages Pub/Sub delivered (its ids and publish times), folded by the domain.
   const delivered: PushMessage[] = [];
-  for (const target of ['ingestLifecycleEvents', 'ingestMessageEvents'] as const) {
-    const count = events.filter((event) => (target === 'ingestMessageEvents') === (event['type'] === 'NEW_MESSAGE')).length;
+  for (const target of INGEST_TARGETS) {
+    const count = events.filter((event) => targetFor(event) === target).length;
     for (const received of await pullAll(reference[target], count)) {
       const event = JSON.parse(Buffer.from(received.message.data!, 'base64').toString('utf8')) as Record<string, unknown>;
       delivered.push({ messageId: received.message.messageId, publishTime: received.message.publishTime, event });

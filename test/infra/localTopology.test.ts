@@ -16,6 +16,7 @@ it("names the topics and subscriptions as Terraform's defaults do, with the defa
   expect(expression(local(tf, 'prefix'))).toBe('var.name_prefix == "" ? "" : "${var.name_prefix}-"');
   expect(defaults.topics.ingestLifecycleEvents).toBe(variableDefault(tf, 'lifecycle_topic_name'));
   expect(defaults.topics.ingestMessageEvents).toBe(variableDefault(tf, 'message_topic_name'));
+  expect(defaults.topics.ingestRecognitionResults).toBe(variableDefault(tf, 'recognition_result_topic_name'));
   expect(defaults.deadLetterTopic).toBe(variableDefault(tf, 'dead_letter_topic_name'));
   expect(resource(tf, 'google_pubsub_subscription.push')['name']).toBe(`\${each.value.name}${defaults.pushSuffix}`);
   expect(resource(tf, 'google_pubsub_topic.dead_letter')['name']).toBe('${local.prefix}${var.dead_letter_topic_name}');
@@ -27,6 +28,8 @@ it('pushes each topic to the function Terraform pushes it to', () => {
   const consumerOf = (variable: string) => Object.values(topics).find((topic) => (topic as Record<string, unknown>)['name'] === `\${local.prefix}\${var.${variable}}`) as Record<string, unknown>;
   expect(consumerOf('lifecycle_topic_name')['consumer']).toBe('ingest-lifecycle-events');
   expect(consumerOf('message_topic_name')['consumer']).toBe('ingest-message-events');
+  expect(consumerOf('recognition_result_topic_name')['consumer']).toBe('ingest-recognition-results');
+  expect(Object.keys(topics)).toHaveLength(Object.keys(defaults.topics).length);
   // ingest-lifecycle-events registers ingestLifecycleEvents, ingest-message-events ingestMessageEvents (terraform.test.ts).
 });
 
@@ -36,7 +39,9 @@ it("delivers with Terraform's default attempts, ack deadline and retry policy", 
     minimumBackoff: `${variableDefault(tf, 'push_retry_minimum_backoff_seconds')}s`,
     maximumBackoff: `${variableDefault(tf, 'push_retry_maximum_backoff_seconds')}s`,
   });
-  const limitsType = JSON.stringify(tf.variables.get('ingest_function_limits')!['type']);
-  const timeout = Number(/timeout_seconds\s*=\s*optional\(number,\s*(\d+)\)/.exec(limitsType)?.[1]);
-  expect(defaults.ackDeadlineSeconds).toBe(timeout + (variableDefault(tf, 'push_ack_deadline_margin_seconds') as number));
+  for (const limits of ['ingest_function_limits', 'recognition_result_function_limits']) {
+    const limitsType = JSON.stringify(tf.variables.get(limits)!['type']);
+    const timeout = Number(/timeout_seconds\s*=\s*optional\(number,\s*(\d+)\)/.exec(limitsType)?.[1]);
+    expect(defaults.ackDeadlineSeconds).toBe(timeout + (variableDefault(tf, 'push_ack_deadline_margin_seconds') as number));
+  }
 });

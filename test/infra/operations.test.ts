@@ -127,9 +127,15 @@ describe('terraform/: single-field indexing', () => {
 describe('terraform/: the conversation profile', () => {
   const profile = () => resource(tf, 'google_dialogflow_conversation_profile.this');
 
-  it('publishes NEW_RECOGNITION_RESULT as JSON to the message topic when publish_recognition_results asks for it', () => {
+  it('publishes NEW_RECOGNITION_RESULT as JSON to a topic of its own, pushed to ingest-recognition-results, when publish_recognition_results asks for it', () => {
     const recognition = dynamicBlock(profile(), 'new_recognition_result_notification_config');
-    expect(expression(recognition.forEach)).toBe('var.publish_recognition_results ? [google_pubsub_topic.events["messages"].id] : []');
+    expect(expression(recognition.forEach)).toBe('var.publish_recognition_results ? [google_pubsub_topic.events["recognition_results"].id] : []');
+    // Its own push subscription (for_each local.event_topics), function and scaling: streaming results cannot take
+    // the instances of the message or lifecycle functions.
+    expect(mapValue(tf, mapValue(tf, local(tf, 'event_topics'))['recognition_results'])['consumer']).toBe('ingest-recognition-results');
+    const limits = (dir: string) => expression(mapValue(tf, mapValue(tf, local(tf, 'functions'))[dir])['limits']);
+    expect(limits('ingest-recognition-results')).toBe('var.recognition_result_function_limits');
+    expect(limits('ingest-message-events')).toBe('var.ingest_function_limits');
     expect(recognition.content['message_format']).toBe('JSON');
     expect(expression(recognition.content['topic'])).toBe('new_recognition_result_notification_config.value');
     expect(variableDefault(tf, 'publish_recognition_results')).toBe(false);

@@ -46,12 +46,13 @@ import {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('terraform/: the functions', () => {
-  it('finds the five functions of the contract under functions/, each registering one target', () => {
+  it('finds the six functions of the contract under functions/, each registering one target', () => {
     expect(FUNCTIONS.map(({ dir, target }) => [dir, target])).toEqual([
       ['conversation-history', 'conversationHistory'],
       ['erase-conversations', 'eraseConversations'],
       ['ingest-lifecycle-events', 'ingestLifecycleEvents'],
       ['ingest-message-events', 'ingestMessageEvents'],
+      ['ingest-recognition-results', 'ingestRecognitionResults'],
       ['reconcile-conversations', 'reconcileConversations'],
     ]);
     for (const { dir } of FUNCTIONS) expect(registeredTargets(dir), dir).toHaveLength(1);
@@ -274,7 +275,7 @@ describe('terraform/: the conversation profile', () => {
     expect(FUNCTIONS.find((f) => f.dir === consumer)?.target).toBe(target);
   });
 
-  it("lets Dialogflow's service agent publish to both event topics", () => {
+  it("lets Dialogflow's service agent publish to every event topic", () => {
     const grant = iamMembers().find(({ body }) => expression(body['member']) === 'local.dialogflow_service_agent');
     expect(grant?.body['role']).toBe('roles/pubsub.publisher');
     expect(expression(grant?.body['for_each'])).toBe('local.event_topics');

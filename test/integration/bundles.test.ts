@@ -25,6 +25,7 @@ const FUNCTIONS_FRAMEWORK = join(dirname(createRequire(import.meta.url).resolve(
 const TARGETS: Record<string, string> = {
   'ingest-lifecycle-events': 'ingestLifecycleEvents',
   'ingest-message-events': 'ingestMessageEvents',
+  'ingest-recognition-results': 'ingestRecognitionResults',
   'conversation-history': 'conversationHistory',
   'erase-conversations': 'eraseConversations',
   'reconcile-conversations': 'reconcileConversations',
@@ -77,7 +78,7 @@ describe('built bundles', () => {
   it("keeps Dialogflow's client out of every bundle but reconcile's, and pins it in reconcile's package.json", async () => {
     // require() at load, or import() where a package is loaded on first use (reconcile's Dialogflow client).
     const required = async (directory: string) => [...(await readFile(join(outputRoot, directory, 'index.js'), 'utf8')).matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]!);
-    for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'conversation-history', 'erase-conversations']) {
+    for (const directory of ['ingest-lifecycle-events', 'ingest-message-events', 'ingest-recognition-results', 'conversation-history', 'erase-conversations']) {
       expect([...new Set((await required(directory)).filter((name) => name.startsWith('@google-cloud/')))].sort(), directory).toEqual(['@google-cloud/firestore', '@google-cloud/functions-framework']);
     }
     expect(await required('reconcile-conversations')).toContain('@google-cloud/dialogflow');
@@ -85,7 +86,7 @@ describe('built bundles', () => {
     expect(manifest.dependencies['@google-cloud/dialogflow']).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it.each(['ingest-lifecycle-events', 'ingest-message-events'])('starts dist/%s under the Functions Framework and stores an event', async (directory) => {
+  it.each(['ingest-lifecycle-events', 'ingest-message-events', 'ingest-recognition-results'])('starts dist/%s under the Functions Framework and stores an event', async (directory) => {
     const url = await startBundle(directory);
     const c = uniqueConversation();
     const response = await fetch(url, {
@@ -98,7 +99,7 @@ describe('built bundles', () => {
   }, 30_000);
 
   it('reads a PROTO delivery with the protobufjs and long it shares with the Firestore client, 64-bit integers exact', async () => {
-    const url = await startBundle('ingest-message-events');
+    const url = await startBundle('ingest-recognition-results');
     const c = uniqueConversation();
     // A Duration's seconds is an int64: past 2^53 a double would round it.
     const bytes = encodeOfficially('v2', { conversation: c.name, type: 'NEW_RECOGNITION_RESULT', newRecognitionResultPayload: { transcript: 'hel', speechEndOffset: { seconds: '9007199254740993', nanos: 5_000_000 } } });

@@ -12,6 +12,11 @@ it('keeps every event within its Firestore budget', async () => {
     ['NEW_MESSAGE, first of its conversation in this instance', 0, 2, 0],
     ['NEW_MESSAGE, steady state', 0, 1, 0],
     ['NEW_MESSAGE, duplicate delivery', 0, 0, 1],
+    // On ingestRecognitionResults, whose instances meet the conversation the message function created: one
+    // refused create and one read (is it a tombstone?) once per instance, then one blind create per result.
+    ['NEW_RECOGNITION_RESULT, first of its conversation in this instance', 1, 1, 1],
+    ['NEW_RECOGNITION_RESULT, steady state', 0, 1, 0],
+    ['NEW_RECOGNITION_RESULT, duplicate delivery', 0, 0, 1],
     ['CONVERSATION_STARTED', 1, 1, 0],
     ['CONVERSATION_STARTED, duplicate delivery', 1, 0, 0],
     ['CONVERSATION_FINISHED', 1, 1, 0],

@@ -19,7 +19,7 @@ export async function uniqueTopology(functionsUrl: string, subscriptionSuffix = 
   return createPushTopology(testPubSub(), {
     project: PUBSUB_PROJECT,
     functionsUrl,
-    topics: { ingestLifecycleEvents: `${prefix}-lifecycle`, ingestMessageEvents: `${prefix}-messages` },
+    topics: { ingestLifecycleEvents: `${prefix}-lifecycle`, ingestMessageEvents: `${prefix}-messages`, ingestRecognitionResults: `${prefix}-recognition-results` },
     deadLetterTopic: `${prefix}-dead-letter`,
     subscriptionSuffix,
   });
