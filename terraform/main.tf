@@ -84,11 +84,12 @@ locals {
 
   # Read by reconcileConversations only: what each run refreshes, and the token Cloud Scheduler sends.
   reconcile_only_environment_variables = {
-    AUTH_ALLOWED_EMAILS  = google_service_account.this["scheduler"].email
-    AUTH_AUDIENCES       = local.function_urls["reconcile-conversations"]
-    RECONCILE_PARENTS    = "projects/${var.project_id}/locations/${var.dialogflow_location}"
-    RECONCILE_BATCH_SIZE = tostring(var.reconcile.batch_size)
-    DIALOGFLOW_QPS       = tostring(var.reconcile.qps)
+    AUTH_ALLOWED_EMAILS      = google_service_account.this["scheduler"].email
+    AUTH_AUDIENCES           = local.function_urls["reconcile-conversations"]
+    RECONCILE_PARENTS        = "projects/${var.project_id}/locations/${var.dialogflow_location}"
+    RECONCILE_CONCURRENCY    = tostring(var.reconcile.concurrency)
+    RECONCILE_BUDGET_SECONDS = tostring(var.reconcile.budget_seconds)
+    DIALOGFLOW_QPS           = tostring(var.reconcile.qps)
   }
 
   ingest_environment_variables    = merge(local.shared_environment_variables, local.ingest_only_environment_variables)
@@ -193,7 +194,8 @@ locals {
     }
   }
 
-  # One instance is plenty for a scheduled run of at most batch_size conversations per parent.
+  # One instance, one request at a time: runs never overlap (a run that outlasts the schedule's minute makes the
+  # next request wait or be refused, and Scheduler's one retry or next tick picks up), and the QPS is per instance.
   reconcile_function_limits = {
     timeout_seconds                  = var.reconcile.timeout_seconds
     min_instance_count               = 0

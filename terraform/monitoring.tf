@@ -174,6 +174,7 @@ resource "time_sleep" "log_metrics_known_to_monitoring" {
 
   triggers = {
     quarantined_deliveries = "logging.googleapis.com/user/${google_logging_metric.quarantined_deliveries.name}"
+    reconcile_backlog_age  = "logging.googleapis.com/user/${google_logging_metric.reconcile_backlog_age.name}"
   }
 }
 
@@ -204,5 +205,64 @@ resource "google_monitoring_alert_policy" "quarantined_deliveries" {
   documentation {
     mime_type = "text/markdown"
     content   = "An ingest function rejected a delivery it could not decode or validate and kept it in the `quarantine` collection. The `ingest.rejected` log entries give the reason; after the fix (a new version, a profile switched to JSON), replay with `npm run replay-quarantine` (README)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The reconcile backlog: what is due and not yet asked of Dialogflow. Nothing else shows it, and after Dialogflow's
+# 30 days what was never read (profile, phone number, an end whose event was lost) is never stored.
+# ---------------------------------------------------------------------------------------------------------------------
+
+resource "google_logging_metric" "reconcile_backlog_age" {
+  project     = var.project_id
+  name        = "${local.prefix}conversation_history/reconcile_backlog_age"
+  description = "Seconds since the oldest conversation still due for reconcile became due, as each run leaves it (oldestDueAgeSeconds of the log event reconcile.ran)."
+  filter      = format("resource.type = %q AND resource.labels.service_name = %q AND jsonPayload.event = %q", "cloud_run_revision", local.function_names["reconcile-conversations"], "reconcile.ran")
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "DISTRIBUTION"
+    unit        = "s"
+  }
+  value_extractor = "EXTRACT(jsonPayload.oldestDueAgeSeconds)"
+  # 1 s to about 9 days, doubling.
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 20
+      growth_factor      = 2
+      scale              = 1
+    }
+  }
+
+  depends_on = [time_sleep.apis_enabled]
+}
+
+resource "google_monitoring_alert_policy" "reconcile_backlog" {
+  project      = var.project_id
+  display_name = "${local.alert_title_prefix}Conversations waiting for reconcile"
+  combiner     = "OR"
+  severity     = "WARNING"
+
+  conditions {
+    display_name = "Oldest due conversation older than ${var.alert_reconcile_backlog_age_seconds} s after a run"
+    condition_threshold {
+      filter          = format("resource.type = %q AND metric.type = %q", "cloud_run_revision", time_sleep.log_metrics_known_to_monitoring.triggers["reconcile_backlog_age"])
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.alert_reconcile_backlog_age_seconds
+      # A backlog that lasts, not one peak: the runs of fifteen minutes all leave it.
+      duration = "900s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_PERCENTILE_99"
+        cross_series_reducer = "REDUCE_MAX"
+      }
+    }
+  }
+
+  notification_channels = local.notification_channels
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "reconcileConversations leaves conversations due for longer than ${var.alert_reconcile_backlog_age_seconds} s: it is not keeping up. Its `reconcile.ran` entries say why each run stopped (`stoppedBy`: budget, dialogflow-unavailable) and what it took; raise reconcile.qps within the project's Dialogflow quota, or reconcile.budget_seconds and concurrency (docs/scale.md). Past Dialogflow's 30 days a conversation's profile and phone number can no longer be read."
   }
 }

@@ -1,6 +1,7 @@
 # Runs reconcileConversations on a schedule: each run asks Dialogflow's API about the conversations that need it
-# (no profile yet, in progress past Dialogflow's 24-hour auto-completion, ended since the last read), at most
-# reconcile.batch_size of them, so that a backlog drains over runs.
+# (no profile yet, in progress past Dialogflow's 24-hour auto-completion, ended since the last read), as many as
+# reconcile.budget_seconds allows, so that a backlog drains over runs. Every minute by default: a run of a 40 s
+# budget ends before the next, and the function's single instance serialises any that do not.
 resource "google_cloud_scheduler_job" "reconcile" {
   project     = var.project_id
   region      = var.region
@@ -11,6 +12,8 @@ resource "google_cloud_scheduler_job" "reconcile" {
   # As long as the function may run; a run cut short leaves the rest due for the next one.
   attempt_deadline = "${min(var.reconcile.timeout_seconds, 1800)}s"
 
+  # A failed run (503: Firestore unavailable) is tried once more; each run leaves what it did not take due, so a
+  # retry, or the next tick, doubles nothing.
   retry_config {
     retry_count          = 1
     min_backoff_duration = "30s"

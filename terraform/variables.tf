@@ -651,25 +651,38 @@ variable "alert_server_error_ratio" {
 
 variable "reconcile" {
   type = object({
-    schedule        = optional(string, "*/15 * * * *")
-    batch_size      = optional(number, 100)
-    qps             = optional(number, 5)
-    timeout_seconds = optional(number, 300)
+    schedule        = optional(string, "* * * * *")
+    concurrency     = optional(number, 32)
+    budget_seconds  = optional(number, 40)
+    qps             = optional(number, 50)
+    timeout_seconds = optional(number, 120)
   })
-  description = "How often Cloud Scheduler runs reconcileConversations (cron, UTC), how many due conversations each run refreshes, the Dialogflow calls per second it keeps within, and its timeout."
+  description = "How often Cloud Scheduler runs reconcileConversations (cron, UTC), how many Dialogflow calls each run makes at once, how long a run keeps taking due conversations (its budget), the Dialogflow calls per second it keeps within (the project's quota; docs/scale.md), and its timeout."
   default     = {}
 
   validation {
-    condition     = var.reconcile.batch_size >= 1 && var.reconcile.batch_size <= 1000 && var.reconcile.qps >= 1 && var.reconcile.qps <= 100
-    error_message = "reconcile.batch_size must be from 1 to 1000 and reconcile.qps from 1 to 100."
+    condition     = var.reconcile.concurrency >= 1 && var.reconcile.concurrency <= 256 && var.reconcile.qps >= 1 && var.reconcile.qps <= 1000
+    error_message = "reconcile.concurrency must be from 1 to 256 and reconcile.qps from 1 to 1000."
   }
   validation {
-    # Each call may wait for its slot and be retried twice: the run must fit in the timeout.
-    condition     = var.reconcile.timeout_seconds >= 60 && var.reconcile.timeout_seconds <= 1800 && var.reconcile.batch_size / var.reconcile.qps * 2 <= var.reconcile.timeout_seconds
-    error_message = "reconcile.timeout_seconds must be from 60 to 1800 and at least twice batch_size / qps, so that a run finishes in time."
+    # After its budget a run finishes the calls under way (three attempts of at most 10 s, none begun past the
+    # budget) and their writes: 30 s covers them.
+    condition     = var.reconcile.timeout_seconds >= 60 && var.reconcile.timeout_seconds <= 1800 && var.reconcile.budget_seconds >= 1 && var.reconcile.budget_seconds + 30 <= var.reconcile.timeout_seconds
+    error_message = "reconcile.timeout_seconds must be from 60 to 1800, and reconcile.budget_seconds at least 1 and 30 less than it, so that a run finishes in time."
   }
   validation {
     condition     = length(split(" ", trimspace(var.reconcile.schedule))) == 5
-    error_message = "reconcile.schedule must be a cron expression of five fields, such as \"*/15 * * * *\"."
+    error_message = "reconcile.schedule must be a cron expression of five fields, such as \"* * * * *\"."
+  }
+}
+
+variable "alert_reconcile_backlog_age_seconds" {
+  type        = number
+  description = "Age, in seconds, of the oldest conversation still due for reconcile after a run above which an alert opens: reconcile is not keeping up (quota, outage, too small a budget)."
+  default     = 3600
+
+  validation {
+    condition     = var.alert_reconcile_backlog_age_seconds >= 300
+    error_message = "alert_reconcile_backlog_age_seconds must be at least 300: a run every minute leaves a backlog of a few minutes at peaks."
   }
 }

@@ -1,5 +1,4 @@
 import { createDialogflowConversations } from '../dialogflow/conversationsApi';
-import { formatSortableTimestamp } from '../domain/timestamps';
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreConversationStore } from '../firestore/conversationStore';
 import { createFirestoreErasureStore } from '../firestore/erasureStore';
@@ -21,20 +20,20 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
   const store = createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays });
   const queue = createFirestoreReconcileQueue(db, { deadlineMs: config.firestoreDeadlineMs });
   const byLocation = new Map<string, ReconcileDependencies>();
-  const now = () => formatSortableTimestamp(BigInt(Date.now()) * 1_000_000n);
-  functionStarted(logger, { function: functionName, databaseId: config.databaseId, parents, batchSize: config.reconcile.batchSize, qps: config.reconcile.qps });
+  const { concurrency, budgetMs, qps } = config.reconcile;
+  functionStarted(logger, { function: functionName, databaseId: config.databaseId, parents, concurrency, budgetMs, qps });
   const { authenticate } = authenticatorFor(config);
   const handler = createReconcileHandler({
     parents,
     erasure: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }),
-    batchSize: config.reconcile.batchSize,
+    limits: { concurrency, budgetMs },
     logger,
     authenticate,
     reconcileFor(location) {
       let deps = byLocation.get(location);
       if (!deps) {
-        const dialogflow = createDialogflowConversations(location, { endpoint: config.reconcile.apiEndpoint, qps: config.reconcile.qps, maxAttempts: 3 });
-        deps = { dialogflow, store, queue, now, defaultLocation: config.dialogflowLocation };
+        const dialogflow = createDialogflowConversations(location, { endpoint: config.reconcile.apiEndpoint, qps, ...DIALOGFLOW_RETRIES });
+        deps = { dialogflow, store, queue, clock: Date.now, defaultLocation: config.dialogflowLocation };
         byLocation.set(location, deps);
       }
       return deps;
@@ -45,3 +44,8 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
 }
 
 const RECONCILE_MAX_BODY_BYTES = 1024;
+/**
+ * A run's calls after its budget: at most three attempts of 10 s, 8 s apart at most, and none begun past the
+ * budget (retryUntil), so a run ends within about 20 s of it (terraform/variables.tf leaves 30 s).
+ */
+const DIALOGFLOW_RETRIES = { maxAttempts: 3, maxBackoffMs: 8_000, attemptTimeoutMs: 10_000 };

@@ -7,10 +7,12 @@ import { toProto3Json } from './proto3Json';
  * DialogflowConversations over Google's official client (`@google-cloud/dialogflow`), in its REST transport:
  * Google's API by default (the regional endpoint for a regional location), or any Dialogflow-compatible API
  * given by URL (a test double, a local stack of ours). Calls keep within `qps` (Dialogflow's quotas are per
- * minute and per project) and are retried with exponential backoff on quota and availability errors; the
- * client's own retries are off, so that the limit counts every attempt. The client is loaded on the first
- * call, not before: it is the largest thing the reconcile function loads (a quarter of a second), and a run
- * with nothing due, or a local stack nobody asks to reconcile, never needs it.
+ * minute and per project) however many are made at once, and are retried with exponential backoff and jitter
+ * on quota and availability errors; the client's own retries are off, so that the limit counts every attempt.
+ * A 429 pauses every call of this client, not only the one that met it, for Google's Retry-After (or RetryInfo)
+ * when it gives one: concurrent callers would otherwise keep spending the quota that just ran out. The client
+ * is loaded on the first call, not before: it is the largest thing the reconcile function loads (a quarter of
+ * a second), and a run with nothing due, or a local stack nobody asks to reconcile, never needs it.
  */
 export interface DialogflowApiOptions {
   /** Base URL of a Dialogflow-compatible API; http:// ones get no credentials (they are local). */
@@ -18,6 +20,10 @@ export interface DialogflowApiOptions {
   qps: number;
   /** Attempts per call, the first included. */
   maxAttempts?: number;
+  /** Longest wait between two attempts (32 s, the ceiling Google's SLA asks for, unless told less). */
+  maxBackoffMs?: number;
+  /** Each attempt is abandoned after this long (the client's own default otherwise). */
+  attemptTimeoutMs?: number;
   /** Told of each retry, for progress output. */
   onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -38,14 +44,17 @@ export function createDialogflowConversations(location: string, options: Dialogf
     (loaded ??= import('@google-cloud/dialogflow').then(({ default: dialogflow }) => new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint))));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = options.maxAttempts ?? 6;
+  const maxBackoffMs = options.maxBackoffMs ?? 32_000;
   const spacingMs = 1000 / options.qps;
   let nextSlot = 0;
   let calls = 0;
-  const noClientRetries = { retry: null };
+  const noClientRetries = { retry: null, ...(options.attemptTimeoutMs ? { timeout: options.attemptTimeoutMs } : {}) };
 
-  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient) => Promise<T>): Promise<T> {
+  /** `retryUntil` (epoch ms): no retry is begun that would wait past it; the last error is thrown instead. */
+  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient) => Promise<T>, retryUntil = Infinity): Promise<T> {
     const client = await conversationsClient();
     for (let attempt = 1; ; attempt++) {
+      // Slots are taken in call order, so concurrent callers share the rate rather than each keeping it.
       const now = Date.now();
       const slot = Math.max(now, nextSlot);
       nextSlot = slot + spacingMs;
@@ -57,9 +66,15 @@ export function createDialogflowConversations(location: string, options: Dialogf
         const code = errorCode(error);
         if (code === 404 || code === 5) throw error;
         if (attempt >= maxAttempts || !isTransient(error)) throw describe(what, error, attempt);
-        const delayMs = Math.min(32_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        const backoffMs = Math.min(maxBackoffMs, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        const delayMs = Math.max(backoffMs, retryAfterMs(error) ?? 0);
+        // Out of quota: every caller waits, this call's retry or not, by pushing the next slot past the pause.
+        const quota = code === 429 || code === 8;
+        if (quota) nextSlot = Math.max(nextSlot, Date.now() + delayMs);
+        if (Date.now() + delayMs > retryUntil) throw describe(what, error, attempt);
         options.onRetry?.(what, attempt, delayMs, reasonOf(error));
-        await sleep(delayMs);
+        // A quota pause is waited for as the next slot, at the top of the loop.
+        if (!quota) await sleep(delayMs);
       }
     }
   }
@@ -67,9 +82,9 @@ export function createDialogflowConversations(location: string, options: Dialogf
   return {
     calls: () => calls,
 
-    async getConversation(name) {
+    async getConversation(name, { retryUntil } = {}) {
       try {
-        const [conversation] = await call(`conversations.get ${name}`, (client) => client.getConversation({ name }, noClientRetries));
+        const [conversation] = await call(`conversations.get ${name}`, (client) => client.getConversation({ name }, noClientRetries), retryUntil);
         return { found: true, conversation: toProto3Json('conversation', conversation) };
       } catch (error) {
         const code = errorCode(error);
@@ -131,6 +146,19 @@ function isTransient(error: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|fetch failed|network/i.test(text);
 }
 
+/**
+ * How long Google asks to wait: the Retry-After header (seconds, or an HTTP date) or a RetryInfo detail
+ * (`"retryDelay": "7s"`) in the error body the REST transport puts in the message.
+ */
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => unknown } & Record<string, unknown> } })?.response?.headers;
+  const header = headers ? String((typeof headers.get === 'function' ? headers.get('retry-after') : headers['retry-after']) ?? '') : '';
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  if (header && !Number.isNaN(Date.parse(header))) return Math.max(0, Date.parse(header) - Date.now());
+  const delay = /"retryDelay":\s*"(\d+(?:\.\d+)?)s"/.exec(error instanceof Error ? error.message : '')?.[1];
+  return delay === undefined ? undefined : Number(delay) * 1000;
+}
+
 function errorCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
@@ -145,6 +173,7 @@ function reasonOf(error: unknown): string {
 
 function describe(what: string, error: unknown, attempts: number): Error {
   const described = new Error(`${what}: ${reasonOf(error)} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
-  (described as Error & { code?: number }).code = errorCode(error);
+  // What the port promises: whether a later attempt may succeed (quota, outage), for a caller to hold back.
+  Object.assign(described, { code: errorCode(error), retryable: isTransient(error) });
   return described;
 }

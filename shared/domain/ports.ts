@@ -50,7 +50,8 @@ export interface QuarantineStore {
  * attempt may succeed (quota, unavailable).
  */
 export interface DialogflowConversations {
-  getConversation(name: string): Promise<{ found: true; conversation: Record<string, unknown> } | { found: false }>;
+  /** `retryUntil` (epoch ms): retries that would wait past it are not begun (a run's budget ends there). */
+  getConversation(name: string, options?: { retryUntil?: number }): Promise<{ found: true; conversation: Record<string, unknown> } | { found: false }>;
   /** Every conversation of `parent` (projects/<P>/locations/<L>), page after page. */
   listConversations(parent: string): AsyncIterable<Record<string, unknown>>;
   /** Every message of a conversation, page after page (Dialogflow lists them newest first). */
@@ -59,7 +60,16 @@ export interface DialogflowConversations {
 
 /** The conversations whose reconcile time (reconcile.ts) has come, earliest first. */
 export interface ReconcileQueue {
-  listDue(parent: ConversationParent, dueBy: string, limit: number): Promise<ConversationId[]>;
+  /** At most `limit` of them, due by `dueBy`; after `after` (a page's last) when given, so a run pages on. */
+  listDue(parent: ConversationParent, dueBy: string, limit: number, after?: DueConversation): Promise<DueConversation[]>;
+  /** The earliest due time (sortable form) by `dueBy`, of those due at a time rather than at once; undefined: none. */
+  earliestDueTime(parent: ConversationParent, dueBy: string): Promise<string | undefined>;
+}
+
+/** A due conversation and its due key (a sortable time, or '' for at once), which orders the queue. */
+export interface DueConversation {
+  id: ConversationId;
+  dueKey: string;
 }
 
 /** What erasure needs of the store (erasure.ts states the invariants it keeps). */

@@ -1,8 +1,10 @@
+import { forEachConcurrently } from './boundedConcurrency';
 import { mergeConversationSnapshot, mergeFailedRead } from './conversationState';
 import { toConversationSnapshot } from './dialogflowResources';
 import type { WriteResult } from './outcomes';
-import type { ConversationStore, DialogflowConversations, ReconcileQueue } from './ports';
-import type { ConversationParent } from './resourceNames';
+import type { ConversationStore, DialogflowConversations, DueConversation, ReconcileQueue } from './ports';
+import type { ConversationId, ConversationParent } from './resourceNames';
+import { formatSortableTimestamp, parseTimestampNanos } from './timestamps';
 export { reconcileDueTime } from './reconcileSchedule';
 
 /**
@@ -13,20 +15,40 @@ export { reconcileDueTime } from './reconcileSchedule';
  *
  * When a conversation next needs asking is a function of its state, so it is
  * stored with it (the adapter's `reconcileDueKey`) and the queue is a query on
- * it: a run takes the earliest due first, and each read moves the conversation
- * later or out of the queue, so a backlog drains over runs without a cursor
- * that could go stale.
+ * it: a run takes the earliest due first, page after page, `concurrency` calls
+ * at once, until its time budget is spent or nothing due is left; each read
+ * moves the conversation later or out of the queue. A run stopped at any point
+ * has finished every conversation it took, and leaves the others due as they
+ * were, so a backlog drains over runs without a cursor that could go stale.
  */
+
+export interface ReconcileLimits {
+  /** Dialogflow calls in flight at once (the client spaces them within its QPS). */
+  concurrency: number;
+  /** No conversation is taken after this long (ms); those in flight finish, the rest wait for the next run. */
+  budgetMs: number;
+}
+
+/** Why a run stopped: nothing due was left, its budget was spent, or Dialogflow kept refusing (quota, outage). */
+export type ReconcileStop = 'drained' | 'budget' | 'dialogflow-unavailable';
 
 export interface ReconcileReport {
   parent: string;
-  /** Due conversations taken this run (at most the batch size; more may wait for the next run). */
+  stoppedBy: ReconcileStop;
+  /** Due conversations taken this run; more may wait for the next run (see stoppedBy). */
   taken: number;
   refreshed: number;
   unchanged: number;
   /** Gone from Dialogflow (purged after 30 days): kept as they are, and never asked again. */
   purged: number;
+  /** Reads that failed after the client's retries: asked again an hour later (READ_AGAIN_AFTER), never dropped. */
+  failedCount: number;
+  /** The first few of them, for the log. */
   failed: Array<{ conversation: string; reason: string }>;
+  /** Seconds since the earliest due time still waiting when the run stopped (0: no backlog): the backlog's age. */
+  oldestDueAgeSeconds: number;
+  /** The most Dialogflow calls in flight at once. */
+  maxConcurrency: number;
   /** What the run cost. */
   dialogflowCalls: number;
   firestoreReads: number;
@@ -37,50 +59,82 @@ export interface ReconcileDependencies {
   dialogflow: DialogflowConversations;
   store: ConversationStore;
   queue: ReconcileQueue;
-  /** The current time, sortable form. */
-  now: () => string;
+  /** The current time, epoch milliseconds. */
+  clock: () => number;
   defaultLocation: string;
 }
 
-/** One run for one parent: the due conversations, earliest first, at most `batchSize` of them. */
-export async function reconcileDueConversations(deps: ReconcileDependencies, parent: ConversationParent, batchSize: number): Promise<ReconcileReport> {
-  const started = deps.now();
-  const due = await deps.queue.listDue(parent, started, batchSize);
-  const report: ReconcileReport = {
-    parent: `projects/${parent.project}/locations/${parent.location}`,
-    taken: due.length,
-    refreshed: 0,
-    unchanged: 0,
-    purged: 0,
-    failed: [],
-    dialogflowCalls: 0,
-    // A query bills one read even when it returns nothing.
-    firestoreReads: Math.max(1, due.length),
-    firestoreWrites: 0,
-  };
-  for (const id of due) {
-    const readTime = deps.now();
-    report.dialogflowCalls += 1;
-    let answer: Awaited<ReturnType<DialogflowConversations['getConversation']>> | Error;
-    try {
-      answer = await deps.dialogflow.getConversation(id.name);
-    } catch (error) {
-      answer = error instanceof Error ? error : new Error(String(error));
-    }
-    const snapshot = answer instanceof Error ? undefined : answer.found ? toConversationSnapshot(answer.conversation, readTime, deps.defaultLocation) : undefined;
-    if (answer instanceof Error || (snapshot && (!snapshot.ok || snapshot.value.id.name !== id.name))) {
-      const reason = answer instanceof Error ? answer.message : snapshot && !snapshot.ok ? snapshot.problem : `Dialogflow answered for another conversation`;
-      report.failed.push({ conversation: id.name, reason: reason.slice(0, 300) });
-      await count(report, deps.store.updateConversation(id, (current) => mergeFailedRead(current, id, readTime)));
-      continue;
-    }
-    const merged = snapshot?.ok ? snapshot.value.snapshot : ({ found: false, readTime } as const);
-    const written = await count(report, deps.store.updateConversation(id, (current) => mergeConversationSnapshot(current, id, merged)));
-    if (!merged.found) report.purged += 1;
-    else if (written === 'stored') report.refreshed += 1;
-    else report.unchanged += 1;
-  }
+const REPORTED_FAILURES = 20;
+/** Due conversations read per query: enough to keep every call busy while the next page is read. */
+const pageSizeFor = (concurrency: number) => Math.min(500, Math.max(20, concurrency * 4));
+
+/** One run for one parent: the due conversations, earliest first, within the limits. */
+export async function reconcileDueConversations(deps: ReconcileDependencies, parent: ConversationParent, limits: ReconcileLimits): Promise<ReconcileReport> {
+  const startedMs = deps.clock();
+  const deadlineMs = startedMs + limits.budgetMs;
+  const started = sortable(startedMs);
+  const report = emptyReport(parent);
+  let unavailable = false;
+  const due = dueConversations(deps.queue, parent, started, pageSizeFor(limits.concurrency), report);
+  const keepTaking = () => !unavailable && deps.clock() < deadlineMs;
+  const { maxInFlight, exhausted } = await forEachConcurrently(due, limits.concurrency, keepTaking, async ({ id }) => {
+    report.taken += 1;
+    const outcome = await reconcileConversation(deps, id, deadlineMs, report);
+    // Dialogflow pushes back (quota, outage) past the client's retries: the rest waits for the next run.
+    if (outcome === 'unavailable') unavailable = true;
+  });
+  report.stoppedBy = unavailable ? 'dialogflow-unavailable' : exhausted ? 'drained' : 'budget';
+  report.maxConcurrency = maxInFlight;
+  const nowMs = deps.clock();
+  const earliest = await deps.queue.earliestDueTime(parent, sortable(nowMs));
+  report.firestoreReads += 1;
+  report.oldestDueAgeSeconds = earliest === undefined ? 0 : Math.max(0, Math.floor((nowMs - nanosToMs(earliest)) / 1000));
   return report;
+}
+
+/** The queue, page after page, the next page read while this one is worked on. */
+async function* dueConversations(queue: ReconcileQueue, parent: ConversationParent, dueBy: string, pageSize: number, report: ReconcileReport): AsyncGenerator<DueConversation> {
+  const read = async (after?: DueConversation) => {
+    const page = await queue.listDue(parent, dueBy, pageSize, after);
+    // A query bills one read even when it returns nothing.
+    report.firestoreReads += Math.max(1, page.length);
+    return page;
+  };
+  let page = await read();
+  while (page.length > 0) {
+    const next = page.length === pageSize ? read(page.at(-1)) : undefined;
+    // Read ahead but not abandoned unhandled: a stop leaves it unread by anyone.
+    next?.catch(() => {});
+    yield* page;
+    if (!next) return;
+    page = await next;
+  }
+}
+
+/** One conversation: ask Dialogflow, merge the answer (or the failure) into the stored state. */
+async function reconcileConversation(deps: ReconcileDependencies, id: ConversationId, deadlineMs: number, report: ReconcileReport): Promise<'done' | 'unavailable'> {
+  const readTime = sortable(deps.clock());
+  report.dialogflowCalls += 1;
+  let answer: Awaited<ReturnType<DialogflowConversations['getConversation']>> | Error;
+  try {
+    answer = await deps.dialogflow.getConversation(id.name, { retryUntil: deadlineMs });
+  } catch (error) {
+    answer = error instanceof Error ? error : new Error(String(error));
+  }
+  const snapshot = answer instanceof Error ? undefined : answer.found ? toConversationSnapshot(answer.conversation, readTime, deps.defaultLocation) : undefined;
+  if (answer instanceof Error || (snapshot && (!snapshot.ok || snapshot.value.id.name !== id.name))) {
+    const reason = answer instanceof Error ? answer.message : snapshot && !snapshot.ok ? snapshot.problem : `Dialogflow answered for another conversation`;
+    report.failedCount += 1;
+    if (report.failed.length < REPORTED_FAILURES) report.failed.push({ conversation: id.name, reason: reason.slice(0, 300) });
+    await count(report, deps.store.updateConversation(id, (current) => mergeFailedRead(current, id, readTime)));
+    return answer instanceof Error && (answer as { retryable?: unknown }).retryable === true ? 'unavailable' : 'done';
+  }
+  const merged = snapshot?.ok ? snapshot.value.snapshot : ({ found: false, readTime } as const);
+  const written = await count(report, deps.store.updateConversation(id, (current) => mergeConversationSnapshot(current, id, merged)));
+  if (!merged.found) report.purged += 1;
+  else if (written === 'stored') report.refreshed += 1;
+  else report.unchanged += 1;
+  return 'done';
 }
 
 /** A transaction reads the conversation, and writes it when the merge changed it. */
@@ -90,3 +144,24 @@ async function count(report: ReconcileReport, write: Promise<WriteResult>): Prom
   if (result === 'stored') report.firestoreWrites += 1;
   return result;
 }
+
+function emptyReport(parent: ConversationParent): ReconcileReport {
+  return {
+    parent: `projects/${parent.project}/locations/${parent.location}`,
+    stoppedBy: 'drained',
+    taken: 0,
+    refreshed: 0,
+    unchanged: 0,
+    purged: 0,
+    failedCount: 0,
+    failed: [],
+    oldestDueAgeSeconds: 0,
+    maxConcurrency: 0,
+    dialogflowCalls: 0,
+    firestoreReads: 0,
+    firestoreWrites: 0,
+  };
+}
+
+const sortable = (epochMs: number) => formatSortableTimestamp(BigInt(Math.floor(epochMs)) * 1_000_000n);
+const nanosToMs = (sortableTime: string) => Number((parseTimestampNanos(sortableTime) ?? 0n) / 1_000_000n);

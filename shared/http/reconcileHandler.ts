@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { reconcileDueConversations, type ReconcileDependencies, type ReconcileReport } from '../domain/reconcile';
+import { reconcileDueConversations, type ReconcileDependencies, type ReconcileLimits, type ReconcileReport } from '../domain/reconcile';
 import type { ErasureStore } from '../domain/ports';
 import { parseParentName } from '../domain/resourceNames';
 import * as logEvents from '../platform/logEvents';
@@ -14,7 +14,8 @@ export interface ReconcileHandlerDependencies {
   /** The reconcile dependencies of each parent's location (its Dialogflow endpoint is regional). */
   reconcileFor(location: string): ReconcileDependencies;
   parents: readonly string[];
-  batchSize: number;
+  /** Each parent's run: calls at once, and its time budget (shared by the parents, in order). */
+  limits: ReconcileLimits;
   /** Deletes what late deliveries wrote under erased conversations (erasure.ts): every run does it first. */
   erasure: ErasureStore;
   logger: Logger;
@@ -46,11 +47,14 @@ export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
       return;
     }
     const reports: ReconcileReport[] = [];
+    const runStarted = performance.now();
     for (const name of deps.parents) {
       const parent = parseParentName(name)!;
       const started = performance.now();
+      // What the parents before this one left of the budget (a parent still gets a moment: its backlog is measured).
+      const budgetMs = Math.max(1, deps.limits.budgetMs - (started - runStarted));
       try {
-        const report = await reconcileDueConversations(deps.reconcileFor(parent.location), parent, deps.batchSize);
+        const report = await reconcileDueConversations(deps.reconcileFor(parent.location), parent, { ...deps.limits, budgetMs });
         logEvents.reconcileRan(log, report, Math.round(performance.now() - started));
         reports.push(report);
       } catch (error) {

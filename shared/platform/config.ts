@@ -59,8 +59,9 @@ const EnvironmentSchema = z.object({
   CORS_ALLOWED_ORIGINS: list('CORS_ALLOWED_ORIGINS', /^https?:\/\/[^\s,/]+$/, 'origins such as https://console.example.com'),
   ERASURE_ALLOWED_EMAILS: list('ERASURE_ALLOWED_EMAILS', /^[^\s@,]+@[^\s@,]+$/, 'email addresses'),
   RECONCILE_PARENTS: list('RECONCILE_PARENTS', /^projects\/[a-z][a-z0-9-:.]{3,62}\/locations\/[a-z][a-z0-9-]{0,62}$/, 'parents such as projects/my-project/locations/global'),
-  RECONCILE_BATCH_SIZE: integer('RECONCILE_BATCH_SIZE', 1, 1000, 100),
-  DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 100, 5),
+  RECONCILE_CONCURRENCY: integer('RECONCILE_CONCURRENCY', 1, 256, 32),
+  RECONCILE_BUDGET_SECONDS: integer('RECONCILE_BUDGET_SECONDS', 1, 1700, 40),
+  DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 1000, 50),
   DIALOGFLOW_API_ENDPOINT: z.optional(z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' })),
   ERASURE_URL: z.optional(matching(/^https?:\/\/[^\s,?#]+$/, 'ERASURE_URL must be the erasure function\'s URL, such as https://erase-conversations-123.us-central1.run.app')),
 });
@@ -120,9 +121,11 @@ export interface Config {
   reconcile: {
     /** Parents (projects/P/locations/L) whose conversations are reconciled; empty: the project's, in DIALOGFLOW_LOCATION. */
     parents: string[];
-    /** Conversations refreshed per parent per run, at most. */
-    batchSize: number;
-    /** Dialogflow API calls per second, at most. */
+    /** Dialogflow calls in flight at once. */
+    concurrency: number;
+    /** How long (ms) a run keeps taking due conversations; shorter than the function's timeout and the schedule's period. */
+    budgetMs: number;
+    /** Dialogflow API calls per second, at most, retries included (docs/scale.md: the quota it must fit in). */
     qps: number;
     /** A Dialogflow-compatible API instead of Google's (local stacks and tests). */
     apiEndpoint: string | undefined;
@@ -148,7 +151,8 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'AUTH_AUDIENCES',
   'DIALOGFLOW_LOCATION',
   'RECONCILE_PARENTS',
-  'RECONCILE_BATCH_SIZE',
+  'RECONCILE_CONCURRENCY',
+  'RECONCILE_BUDGET_SECONDS',
   'DIALOGFLOW_QPS',
   'ERASURE_URL',
 ] as const;
@@ -199,7 +203,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dialogflowLocation: e.DIALOGFLOW_LOCATION,
     reconcile: {
       parents: e.RECONCILE_PARENTS,
-      batchSize: e.RECONCILE_BATCH_SIZE,
+      concurrency: e.RECONCILE_CONCURRENCY,
+      budgetMs: e.RECONCILE_BUDGET_SECONDS * 1000,
       qps: e.DIALOGFLOW_QPS,
       apiEndpoint: e.DIALOGFLOW_API_ENDPOINT,
     },

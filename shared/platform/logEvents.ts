@@ -85,10 +85,10 @@ export function authRefused(log: Logger, fields: { status: number; reason: strin
 
 export function reconcileRan(log: Logger, report: ReconcileReport, latencyMs: number): void {
   const { failed, ...counts } = report;
-  // Names of conversations and Dialogflow's error reasons: ids and statuses, never conversation text.
-  log.log(failed.length > 0 ? 'WARNING' : 'INFO', 'reconcile.ran', `Reconciled ${report.taken} due conversations of ${report.parent}: ${report.refreshed} refreshed, ${report.purged} purged, ${failed.length} failed`, {
+  // Names of conversations and Dialogflow's error reasons: ids and statuses, never conversation text. oldestDueAgeSeconds
+  // is the backlog's age the reconcile_backlog_age metric reads (terraform/monitoring.tf).
+  log.log(report.failedCount > 0 ? 'WARNING' : 'INFO', 'reconcile.ran', `Reconciled ${report.taken} due conversations of ${report.parent}: ${report.refreshed} refreshed, ${report.purged} purged, ${report.failedCount} failed; stopped by ${report.stoppedBy}, oldest due ${report.oldestDueAgeSeconds} s ago`, {
     ...counts,
-    failedCount: failed.length,
     failed: failed.slice(0, 20),
     latencyMs,
   });

@@ -16,6 +16,7 @@ history_erasers              = ["user:alice@example.com", "serviceAccount:erasur
 history_cors_allowed_origins = ["https://console.example.com"]
 
 reconcile = {
-  schedule   = "*/5 * * * *"
-  batch_size = 500
+  schedule    = "*/5 * * * *"
+  concurrency = 8
+  qps         = 10
 }

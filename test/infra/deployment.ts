@@ -32,7 +32,7 @@ const OWN_VARIABLES: Record<Kind, readonly string[]> = {
   ingest: ['AUTH_ALLOWED_EMAILS'],
   history: ['AUTH_ALLOWED_EMAILS', 'SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS', 'ERASURE_URL'],
   erase: ['SERVED_PROJECTS', 'ERASURE_ALLOWED_EMAILS'],
-  reconcile: ['AUTH_ALLOWED_EMAILS', 'RECONCILE_PARENTS', 'RECONCILE_BATCH_SIZE', 'DIALOGFLOW_QPS'],
+  reconcile: ['AUTH_ALLOWED_EMAILS', 'RECONCILE_PARENTS', 'RECONCILE_CONCURRENCY', 'RECONCILE_BUDGET_SECONDS', 'DIALOGFLOW_QPS'],
 };
 const READS = Object.fromEntries(Object.entries(OWN_VARIABLES).map(([kind, own]) => [kind, [...SHARED_VARIABLES, ...own]])) as unknown as Record<Kind, readonly string[]>;
 /** Every deployed variable is read by some kind of function (and only those are deployed). */

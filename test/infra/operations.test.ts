@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { FIELD_INDEXING, UNINDEXED_FIELDS } from '../../shared/firestore/indexes';
-import { ingestRejected } from '../../shared/platform/logEvents';
+import { ingestRejected, reconcileRan } from '../../shared/platform/logEvents';
 import { createLogger } from '../../shared/platform/logger';
 import { functionResource, tf } from './deployment';
 import { block, dynamicBlock, expression, hasBlock, local, mapValue, resource, resourcesOfType, variableDefault, type Body } from './terraformConfig';
@@ -23,7 +23,7 @@ describe('terraform/: alerts', () => {
       'concat([for channel in google_monitoring_notification_channel.email : channel.id], var.alert_notification_channels)',
     );
     const policies = resourcesOfType(tf, 'google_monitoring_alert_policy');
-    expect(policies.map(([address]) => address.split('.')[1]).sort()).toEqual(['dead_letters', 'push_backlog', 'quarantined_deliveries', 'server_errors']);
+    expect(policies.map(([address]) => address.split('.')[1]).sort()).toEqual(['dead_letters', 'push_backlog', 'quarantined_deliveries', 'reconcile_backlog', 'server_errors']);
     for (const [address, policy] of policies) {
       expect(expression(policy['notification_channels']), address).toBe('local.notification_channels');
       expect(hasBlock(policy, 'documentation'), `${address} tells the one paged what to do`).toBe(true);
@@ -77,6 +77,36 @@ describe('terraform/: alerts', () => {
     expect(expression(mapValue(tf, wait['triggers'])['quarantined_deliveries'])).toBe('logging.googleapis.com/user/${google_logging_metric.quarantined_deliveries.name}');
     expect(text(condition('quarantined_deliveries')['filter'])).toContain('time_sleep.log_metrics_known_to_monitoring.triggers["quarantined_deliveries"]');
     expect(condition('quarantined_deliveries')).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0 });
+  });
+});
+
+describe('terraform/: the reconcile backlog', () => {
+  it("measures the age of the oldest due conversation each run leaves, from the reconcile.ran event's oldestDueAgeSeconds", () => {
+    let event: Record<string, unknown> = {};
+    const log = createLogger({ level: 'DEBUG', projectId: undefined, write: (line) => (event = JSON.parse(line)) });
+    reconcileRan(log, { parent: 'projects/p/locations/global', stoppedBy: 'budget', taken: 1, refreshed: 1, unchanged: 0, purged: 0, failedCount: 0, failed: [], oldestDueAgeSeconds: 420, maxConcurrency: 1, dialogflowCalls: 1, firestoreReads: 3, firestoreWrites: 1 }, 5);
+    expect([event['event'], event['oldestDueAgeSeconds']]).toEqual(['reconcile.ran', 420]);
+
+    const metric = resource(tf, 'google_logging_metric.reconcile_backlog_age');
+    expect(text(metric['filter'])).toBe(
+      `format("resource.type = %q AND resource.labels.service_name = %q AND jsonPayload.event = %q", "cloud_run_revision", local.function_names["reconcile-conversations"], "${event['event']}")`,
+    );
+    expect(metric['value_extractor']).toBe('EXTRACT(jsonPayload.oldestDueAgeSeconds)');
+    expect(block(metric, 'metric_descriptor')).toMatchObject({ metric_kind: 'DELTA', value_type: 'DISTRIBUTION', unit: 's' });
+    expect(hasBlock(block(metric, 'bucket_options'), 'exponential_buckets')).toBe(true);
+  });
+
+  it('alerts when the backlog stays older than alert_reconcile_backlog_age_seconds, once Monitoring knows the metric', () => {
+    // Provider issue 11102: the alert reads the metric's type from the wait, so it is created after it.
+    const wait = resource(tf, 'time_sleep.log_metrics_known_to_monitoring');
+    expect(expression(mapValue(tf, wait['triggers'])['reconcile_backlog_age'])).toBe('logging.googleapis.com/user/${google_logging_metric.reconcile_backlog_age.name}');
+    const threshold = condition('reconcile_backlog');
+    expect(text(threshold['filter'])).toContain('time_sleep.log_metrics_known_to_monitoring.triggers["reconcile_backlog_age"]');
+    expect(threshold['comparison']).toBe('COMPARISON_GT');
+    expect(expression(threshold['threshold_value'])).toBe('var.alert_reconcile_backlog_age_seconds');
+    expect(block(threshold, 'aggregations')).toMatchObject({ per_series_aligner: 'ALIGN_PERCENTILE_99' });
+    // An hour: far past a run's minute, far short of Dialogflow's 30 days.
+    expect(variableDefault(tf, 'alert_reconcile_backlog_age_seconds')).toBe(3600);
   });
 });
 
@@ -168,14 +198,29 @@ describe('terraform/: the reconcile schedule', () => {
     expect(job()['time_zone']).toBe('Etc/UTC');
   });
 
-  it("accepts only the scheduler account's token, and reconciles the profile's own parent in batches within the QPS", () => {
+  it("accepts only the scheduler account's token, and reconciles the profile's own parent concurrently, within a budget and the QPS", () => {
     const env = mapValue(tf, local(tf, 'reconcile_only_environment_variables'));
     expect(expression(env['AUTH_ALLOWED_EMAILS'])).toBe('google_service_account.this["scheduler"].email');
     expect(env['RECONCILE_PARENTS']).toBe('projects/${var.project_id}/locations/${var.dialogflow_location}');
-    expect(expression(env['RECONCILE_BATCH_SIZE'])).toBe('tostring(var.reconcile.batch_size)');
+    expect(expression(env['RECONCILE_CONCURRENCY'])).toBe('tostring(var.reconcile.concurrency)');
+    expect(expression(env['RECONCILE_BUDGET_SECONDS'])).toBe('tostring(var.reconcile.budget_seconds)');
     expect(expression(env['DIALOGFLOW_QPS'])).toBe('tostring(var.reconcile.qps)');
     const validations = (tf.variables.get('reconcile')!['validation'] as Body[]).map((v) => expression(v['condition']));
-    expect(validations.some((c) => c.includes('var.reconcile.batch_size / var.reconcile.qps * 2 <= var.reconcile.timeout_seconds'))).toBe(true);
+    // The calls under way when the budget ends, and their writes, finish before the timeout.
+    expect(validations.some((c) => c.includes('var.reconcile.budget_seconds + 30 <= var.reconcile.timeout_seconds'))).toBe(true);
+  });
+
+  it('runs every minute by default, one run at a time, with a budget that ends before the next run and QPS enough for 1,000,000 conversations a day', () => {
+    const defaults = String(expression(tf.variables.get('reconcile')!['type']));
+    expect(defaults).toContain('schedule        = optional(string, "* * * * *")');
+    const optional = (name: string) => Number(new RegExp(`${name}\\s*=\\s*optional\\(number, (\\d+)\\)`).exec(defaults)?.[1]);
+    // A run ends within about 20 s of its budget (the function's retries): by the next minute's run.
+    expect(optional('budget_seconds') + 20).toBeLessThanOrEqual(60);
+    expect(optional('budget_seconds') + 30).toBeLessThanOrEqual(optional('timeout_seconds'));
+    // 1,000,000 a day is 11.6 a second, at up to two reads each (the first, then the end or the auto-completion).
+    expect(optional('qps')).toBeGreaterThanOrEqual(2 * Math.ceil(1_000_000 / 86_400));
+    const limits = mapValue(tf, local(tf, 'reconcile_function_limits'));
+    expect([limits['max_instance_count'], limits['max_instance_request_concurrency']]).toEqual([1, 1]);
   });
 });
 

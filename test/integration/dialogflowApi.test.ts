@@ -85,6 +85,29 @@ describe('Dialogflow conversations through the official client', () => {
     expect(api.calls()).toBe(3);
   });
 
+  it("waits as long as a 429's Retry-After asks, and holds every other call of the client back as long", async () => {
+    const waits: number[] = [];
+    const api = createDialogflowConversations('global', { endpoint: double.url, qps: 1000, maxBackoffMs: 1000, sleep: async (ms) => void waits.push(ms) });
+    double.failNext(429, 1, { retryAfterSeconds: 7 });
+    expect(await api.getConversation(`${parent}/conversations/c002`)).toMatchObject({ found: true });
+    // The retry waits 7 s (once), not the first backoff's 0.5 to 1 s; a call made meanwhile waits for the same slot.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(6900);
+    const before = waits.length;
+    await api.getConversation(`${parent}/conversations/c003`);
+    expect(waits.slice(before).every((ms) => ms > 6000)).toBe(true);
+    expect(waits.length).toBeGreaterThan(before);
+  });
+
+  it('begins no retry that would wait past retryUntil, and says the failure may pass (retryable)', async () => {
+    const waits: number[] = [];
+    const api = createDialogflowConversations('global', { endpoint: double.url, qps: 1000, sleep: async (ms) => void waits.push(ms) });
+    double.failNext(503, 1);
+    await expect(api.getConversation(`${parent}/conversations/c002`, { retryUntil: Date.now() + 100 })).rejects.toMatchObject({ code: 503, retryable: true });
+    expect(waits).toEqual([]);
+    expect(api.calls()).toBe(1);
+  });
+
   it('gives up after maxAttempts, saying what failed and how often', async () => {
     const api = createDialogflowConversations('global', { endpoint: double.url, qps: 1000, maxAttempts: 3, ...noWait });
     double.failNext(503, 3);

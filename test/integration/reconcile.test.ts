@@ -13,8 +13,8 @@ import { spawnStack, type SpawnedStack } from '../support/spawnStack';
  * reconcileConversations over HTTP, in a local stack whose Dialogflow API is the test double and whose
  * Firestore counts every read and write at its gRPC service: what only Dialogflow knows is filled in, a
  * conversation auto-completed after 24 hours is completed with Dialogflow's end time, a purged one is left as
- * it is and never asked again, a backlog drains in batches, and once everything is fresh a run costs one
- * empty query.
+ * it is and never asked again, a run drains what is due earliest first, and once everything is fresh a run
+ * costs two empty queries (the due conversations, the earliest due time).
  */
 
 const HOUR = 3_600_000;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   firestore = await startCountingFirestore();
   dialogflow = await startDialogflowDouble();
   stack = await spawnStack(
-    { FIRESTORE_EMULATOR_HOST: firestore.host, DIALOGFLOW_API_ENDPOINT: dialogflow.url, RECONCILE_PARENTS: parent, RECONCILE_BATCH_SIZE: '3', DIALOGFLOW_QPS: '100' },
+    { FIRESTORE_EMULATOR_HOST: firestore.host, DIALOGFLOW_API_ENDPOINT: dialogflow.url, RECONCILE_PARENTS: parent, RECONCILE_CONCURRENCY: '1', DIALOGFLOW_QPS: '100' },
     join(mkdtempSync(join(tmpdir(), 'reconcile-')), 'stack.log'),
   );
 
@@ -80,19 +80,19 @@ afterAll(async () => {
 describe('reconcileConversations against the Dialogflow test double', () => {
   const runs: Array<{ report: Record<string, unknown>; measured: OperationCounts }> = [];
 
-  it('drains the due conversations in batches of RECONCILE_BATCH_SIZE, earliest due first, reporting what each run cost', async () => {
+  it('drains the due conversations in one run, earliest due first, reporting what it cost and the backlog it left', async () => {
     runs.push(await run(), await run());
-    expect(runs.map(({ report }) => [report['taken'], report['refreshed'], report['purged'], report['dialogflowCalls']])).toEqual([
-      [3, 2, 1, 3],
-      [1, 1, 0, 1],
+    expect(runs.map(({ report }) => [report['taken'], report['refreshed'], report['purged'], report['dialogflowCalls'], report['stoppedBy'], report['oldestDueAgeSeconds']])).toEqual([
+      [4, 3, 1, 4, 'drained', 0],
+      [0, 0, 0, 0, 'drained', 0],
     ]);
     // Earliest due first: the conversation without a start (due at once), then by due time.
     expect(dialogflow.requests.filter((r) => r.path.includes('/conversations/')).map((r) => r.path.split('/').pop())).toEqual(['messages-only', 'purged', 'auto', 'human']);
     for (const { report, measured } of runs) {
       // What the function reports is what Firestore was asked: its due query, one read and at most one write per
-      // conversation; beside it, the erasure sweep's query of the erasures (one read, none here).
+      // conversation, the earliest due time left; beside them, the erasure sweep's query (one read, none here).
       expect([report['firestoreReads'], report['firestoreWrites']]).toEqual([measured.documentReads - 1, measured.writes]);
-      expect(measured.queries).toBe(2);
+      expect(measured.queries).toBe(3);
     }
   });
 
@@ -115,11 +115,11 @@ describe('reconcileConversations against the Dialogflow test double', () => {
     expect(((await response.json()) as { historyMetadata: Record<string, unknown> }).historyMetadata['purgedFromDialogflowBy']).toEqual(expect.any(String));
   });
 
-  it('costs two empty queries once everything is fresh (the due conversations, the erasures): no Dialogflow call, no write', async () => {
+  it('costs three empty queries once everything is fresh (the due conversations, the earliest due time, the erasures): no Dialogflow call, no write', async () => {
     const calls = dialogflow.requests.length;
     const { report, measured } = await run();
-    expect(report).toMatchObject({ taken: 0, dialogflowCalls: 0, firestoreReads: 1, firestoreWrites: 0 });
-    expect(measured).toMatchObject({ queries: 2, documentReads: 2, writes: 0, transactions: 0 });
+    expect(report).toMatchObject({ taken: 0, dialogflowCalls: 0, firestoreReads: 2, firestoreWrites: 0 });
+    expect(measured).toMatchObject({ queries: 3, documentReads: 3, writes: 0, transactions: 0 });
     expect(dialogflow.requests.length).toBe(calls);
     process.stdout.write(`reconcile cost per run: ${JSON.stringify(runs.map(({ measured: m }) => ({ reads: m.documentReads, writes: m.writes })))}, then fresh: ${JSON.stringify({ reads: measured.documentReads, writes: measured.writes })}\n`);
   });

@@ -16,10 +16,16 @@ export interface DialogflowDouble {
   messages: Map<string, Array<Record<string, unknown>>>;
   /** Every request received, in order: method, path and page token. */
   requests: Array<{ method: string; path: string; pageToken?: string }>;
-  /** The next `times` requests are answered `status` (429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, ...). */
-  failNext(status: number, times: number): void;
-  /** Milliseconds every answer waits, so that a test can act while a command is under way. */
+  /**
+   * The next `times` requests are answered `status` (429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, ...); with
+   * `retryAfterSeconds`, as Google says when to come back: a Retry-After header and a RetryInfo detail.
+   */
+  failNext(status: number, times: number, options?: { retryAfterSeconds?: number }): void;
+  /** Milliseconds every answer waits, so that a test can act while a command is under way (or a bench has a latency). */
   delayMs: number;
+  /** Requests received and not yet answered, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -44,10 +50,13 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
   const conversations = new Map<string, Record<string, unknown>>();
   const messages = new Map<string, Array<Record<string, unknown>>>();
   const requests: DialogflowDouble['requests'] = [];
-  const failures: number[] = [];
+  const failures: Array<{ status: number; retryAfterSeconds?: number }> = [];
 
-  const double = { delayMs: 0 };
+  const double = { delayMs: 0, inFlight: 0, maxInFlight: 0 };
   const server = createServer((req, res) => {
+    double.inFlight += 1;
+    double.maxInFlight = Math.max(double.maxInFlight, double.inFlight);
+    res.on('close', () => (double.inFlight -= 1));
     if (double.delayMs > 0) setTimeout(() => handle(req, res), double.delayMs);
     else handle(req, res);
   });
@@ -56,7 +65,7 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     const pageToken = url.searchParams.get('pageToken') ?? undefined;
     requests.push({ method: req.method ?? '', path: url.pathname, ...(pageToken ? { pageToken } : {}) });
     const injected = failures.shift();
-    if (injected !== undefined) return sendError(res, injected, 'Injected by the test');
+    if (injected !== undefined) return sendError(res, injected.status, 'Injected by the test', injected.retryAfterSeconds);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return sendError(res, 401, 'Request is missing required authentication credential.');
     if (req.method !== 'GET') return sendError(res, 404, `Method ${req.method} is not served by this double`);
     const enumsAsNumbers = /enum-encoding=int/.test(url.searchParams.get('$alt') ?? '');
@@ -91,8 +100,8 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     conversations,
     messages,
     requests,
-    failNext(status: number, times: number) {
-      for (let i = 0; i < times; i++) failures.push(status);
+    failNext(status: number, times: number, options: { retryAfterSeconds?: number } = {}) {
+      for (let i = 0; i < times; i++) failures.push({ status, ...options });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
@@ -118,11 +127,12 @@ function withEnumNumbers(value: unknown): unknown {
   );
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, code: number, message: string): void {
-  sendJson(res, code, { error: { code, message, status: STATUS_NAMES[code] ?? 'UNKNOWN' } });
+function sendError(res: ServerResponse, code: number, message: string, retryAfterSeconds?: number): void {
+  const retry = retryAfterSeconds === undefined ? undefined : { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfterSeconds}s` };
+  sendJson(res, code, { error: { code, message, status: STATUS_NAMES[code] ?? 'UNKNOWN', ...(retry ? { details: [retry] } : {}) } }, retry ? { 'retry-after': String(retryAfterSeconds) } : {});
 }

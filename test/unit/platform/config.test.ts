@@ -17,7 +17,7 @@ const DEFAULTS: Config = {
   erasureAllowedEmails: [],
   erasureUrl: undefined,
   dialogflowLocation: 'global',
-  reconcile: { parents: [], batchSize: 100, qps: 5, apiEndpoint: undefined },
+  reconcile: { parents: [], concurrency: 32, budgetMs: 40_000, qps: 50, apiEndpoint: undefined },
 };
 
 const VARIABLES = [
@@ -37,7 +37,8 @@ const VARIABLES = [
   'CORS_ALLOWED_ORIGINS',
   'ERASURE_ALLOWED_EMAILS',
   'RECONCILE_PARENTS',
-  'RECONCILE_BATCH_SIZE',
+  'RECONCILE_CONCURRENCY',
+  'RECONCILE_BUDGET_SECONDS',
   'DIALOGFLOW_QPS',
   'DIALOGFLOW_API_ENDPOINT',
   'ERASURE_URL',
@@ -85,8 +86,9 @@ describe('loadConfig', () => {
         PAGE_TOKEN_SECRET: 's'.repeat(32),
         RETENTION_DAYS: '400',
         RECONCILE_PARENTS: 'projects/my-project/locations/global,projects/my-project/locations/europe-west3',
-        RECONCILE_BATCH_SIZE: '250',
-        DIALOGFLOW_QPS: '10',
+        RECONCILE_CONCURRENCY: '64',
+        RECONCILE_BUDGET_SECONDS: '240',
+        DIALOGFLOW_QPS: '400',
         DIALOGFLOW_API_ENDPOINT: 'http://127.0.0.1:8090',
       },
       expected: {
@@ -106,8 +108,9 @@ describe('loadConfig', () => {
         dialogflowLocation: 'global',
         reconcile: {
           parents: ['projects/my-project/locations/global', 'projects/my-project/locations/europe-west3'],
-          batchSize: 250,
-          qps: 10,
+          concurrency: 64,
+          budgetMs: 240_000,
+          qps: 400,
           apiEndpoint: 'http://127.0.0.1:8090',
         },
       },
@@ -161,8 +164,9 @@ describe('loadConfig', () => {
     { name: 'refuses a CORS origin with a path', variable: 'CORS_ALLOWED_ORIGINS', value: 'https://console.example.com/app' },
     { name: 'refuses an eraser that is not an email', variable: 'ERASURE_ALLOWED_EMAILS', value: 'group:privacy' },
     { name: 'refuses a reconcile parent that is a conversation', variable: 'RECONCILE_PARENTS', value: 'projects/my-project/locations/global/conversations/c' },
-    { name: 'refuses a reconcile batch of none', variable: 'RECONCILE_BATCH_SIZE', value: '0' },
-    { name: 'refuses a Dialogflow rate above 100 per second', variable: 'DIALOGFLOW_QPS', value: '101' },
+    { name: 'refuses a reconcile concurrency of none', variable: 'RECONCILE_CONCURRENCY', value: '0' },
+    { name: 'refuses a reconcile budget longer than the longest function timeout allows', variable: 'RECONCILE_BUDGET_SECONDS', value: '1800' },
+    { name: 'refuses a Dialogflow rate above 1000 per second', variable: 'DIALOGFLOW_QPS', value: '1001' },
     { name: 'refuses a Dialogflow endpoint that is not a URL', variable: 'DIALOGFLOW_API_ENDPOINT', value: '127.0.0.1:8090' },
     { name: 'refuses an erasure URL with a query', variable: 'ERASURE_URL', value: 'https://erase.example/?x=1' },
   ];
