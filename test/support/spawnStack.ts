@@ -1,12 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { startOnFreePort } from '../../shared/local/embeddedFirestore';
+import { trackRunDelay } from './runDelay';
 
 export interface SpawnedStack {
   url: string;
   process: ChildProcess;
-  /** Sends SIGTERM and waits for the exit; returns how long stopping took. */
-  stop(): Promise<{ code: number | null; elapsedMs: number }>;
+  /**
+   * Sends SIGTERM and waits for the exit; returns how long stopping took, and how much of that the process
+   * spent waiting for a CPU (runDelay.ts: a loaded machine's share, not the process's).
+   */
+  stop(): Promise<StackExit>;
+}
+
+export interface StackExit {
+  code: number | null;
+  elapsedMs: number;
+  runQueueWaitMs: number;
+}
+
+/** How long the process itself took to exit: the wall clock less its wait for a CPU. */
+export function ownExitMs(exit: StackExit): number {
+  return exit.elapsedMs - exit.runQueueWaitMs;
 }
 
 /**
@@ -54,7 +69,8 @@ function runningStack(port: number, child: ChildProcess): SpawnedStack {
     process: child,
     async stop() {
       const started = performance.now();
-      if (child.exitCode !== null) return { code: child.exitCode, elapsedMs: 0 };
+      if (child.exitCode !== null) return { code: child.exitCode, elapsedMs: 0, runQueueWaitMs: 0 };
+      const waiting = trackRunDelay(child.pid);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
@@ -62,7 +78,7 @@ function runningStack(port: number, child: ChildProcess): SpawnedStack {
       const code = await Promise.race([exited, timedOut]);
       clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
-      return { code, elapsedMs: performance.now() - started };
+      return { code, elapsedMs: performance.now() - started, runQueueWaitMs: waiting.stop() };
     },
   };
 }
