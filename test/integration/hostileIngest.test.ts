@@ -15,6 +15,7 @@ import {
   type IngestCase,
   type StoredExpectation,
 } from '../support/hostileCorpus';
+import { startOwnStack } from '../support/ownStack';
 import { getJson, post, send, testFirestore, type PostResult } from '../support/stack';
 import { readQuarantine } from '../support/store';
 
@@ -30,9 +31,18 @@ const corpus = buildIngestCorpus(uniqueProject());
 const { project } = corpus;
 const answers = new Map<IngestCase, Record<Endpoint, PostResult>>();
 const CONCURRENCY = 10;
+/**
+ * The corpus runs on its own emulator and stack (ownStack.ts): its megabyte deliveries queued behind what two
+ * other files sent the shared emulator and were answered 503 at the 10 s default deadline. What the huge cases
+ * prove is that a valid delivery under the size bounds is stored, not how fast an in-memory emulator written in
+ * JavaScript writes a 1 MB document on a loaded machine; so the deadline is that write's worst case, and a
+ * delivery answered 503 is still a failure (see 'never answered a 5xx').
+ */
+const HUGE_WRITE_DEADLINE_MS = 60_000;
 const rawBytes = (c: IngestCase) => (c.body === undefined ? new Uint8Array() : typeof c.body === 'string' ? Buffer.from(c.body) : c.body);
 
 beforeAll(async () => {
+  await startOwnStack('hostile-ingest', { FIRESTORE_DEADLINE_MS: String(HUGE_WRITE_DEADLINE_MS) });
   // Slow first, so that they overlap the rest: known bugs (a failing Firestore transaction retries for seconds), then big bodies.
   const weight = (c: IngestCase) => (c.bug ? 1e9 : 0) + rawBytes(c).byteLength;
   const slowestFirst = [...corpus.cases].sort((a, b) => weight(b) - weight(a));
@@ -42,7 +52,7 @@ beforeAll(async () => {
     for (const endpoint of ENDPOINTS) results[endpoint] = await deliver(endpoint, c);
     answers.set(c, results);
   });
-}, 120_000);
+}, 180_000);
 
 async function deliver(endpoint: Endpoint, c: IngestCase): Promise<PostResult> {
   const headers: Record<string, string> = {};

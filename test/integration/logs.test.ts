@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { makePushBody, makeRawPushBody, messageEvent, uniqueConversation } from '../support/builders';
-import { getJson, post, stackLogLines, stackLogText } from '../support/stack';
+import { getJson, post, stackLogLines, stackLogText, waitForStackLog } from '../support/stack';
 
 /** Logs are for operators: structured, traceable, and free of conversation text (end-user PII). */
 
@@ -12,9 +12,8 @@ it('logs each outcome as one structured line with its event name, ids and trace'
   await post('/ingestMessageEvents', body, { 'x-cloud-trace-context': `${trace}/1;o=1` });
   await post('/ingestMessageEvents', body);
   await post('/ingestMessageEvents', makeRawPushBody(Buffer.from(JSON.stringify(messageEvent(c.name, 'M2', { content: secret, createTime: 'soon' }))).toString('base64')));
-  await new Promise((resolve) => setTimeout(resolve, 200));
-
-  const mine = stackLogLines().filter((line) => line['conversation'] === c.name);
+  const ofConversation = (lines: Array<Record<string, unknown>>) => lines.filter((line) => line['conversation'] === c.name);
+  const mine = ofConversation(await waitForStackLog((lines) => ofConversation(lines).length >= 3));
   expect(mine.map((line) => [line['event'], line['severity']])).toEqual([
     ['ingest.stored', 'INFO'],
     ['ingest.duplicate', 'INFO'],
@@ -43,13 +42,14 @@ it("logs a rejected delivery's reason without the text of keys it does not model
     await post('/ingestLifecycleEvents', makePushBody({ conversation: c.name, type: `${secret}-TYPE` })),
     await post('/ingestLifecycleEvents', makePushBody({ conversation: `${c.name}/x`, type: `${secret}-TYPE-2` })),
   ];
-  await new Promise((resolve) => setTimeout(resolve, 200));
   expect(answers.map((answer) => answer.body['outcome'])).toEqual(['rejected', 'rejected', 'stored', 'rejected']);
   expect(answers[0]!.body['reason']).toMatch(/at '<unknown key>\.__proto__'/);
   expect(answers[1]!.body['reason']).toMatch(/Field 'message\.attributes\.<unknown key>' must be a string/);
 
   const quarantineIds = answers.map((answer) => answer.body['quarantineId']).filter((id): id is string => typeof id === 'string');
-  const rejected = stackLogLines().filter((line) => line['event'] === 'ingest.rejected' && quarantineIds.includes(String(line['quarantineId'])));
+  const rejectedOf = (lines: Array<Record<string, unknown>>) => lines.filter((line) => line['event'] === 'ingest.rejected' && quarantineIds.includes(String(line['quarantineId'])));
+  const storedOf = (lines: Array<Record<string, unknown>>) => lines.filter((line) => line['event'] === 'ingest.stored' && line['conversation'] === c.name);
+  const rejected = rejectedOf(await waitForStackLog((lines) => rejectedOf(lines).length >= quarantineIds.length && storedOf(lines).length >= 1));
   expect(rejected.map((line) => line['reason'])).toEqual([answers[0]!.body['reason'], answers[1]!.body['reason'], answers[3]!.body['reason']]);
   expect(rejected[2]).toMatchObject({ eventType: 'UNRECOGNIZED' });
   expect(stackLogText().includes(secret), 'a log line quotes the keys or type the caller wrote').toBe(false);
@@ -65,8 +65,8 @@ it('escapes the bidirectional and control characters of a request path in the er
   const message = String((answer.body['error'] as { message: string }).message);
   expect(message).toContain(`${marker}\\u202egpj.exe\\u2066\\u000afake\\u0085line`);
   expect(message).not.toMatch(/[\u202e\u2066\n\u0085]/);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const refused = stackLogLines().filter((line) => JSON.stringify(line).includes(marker));
+  const refusedOf = (lines: Array<Record<string, unknown>>) => lines.filter((line) => JSON.stringify(line).includes(marker));
+  const refused = refusedOf(await waitForStackLog((lines) => refusedOf(lines).length > 0));
   expect(refused.length).toBeGreaterThan(0);
   for (const line of refused) expect(JSON.stringify(line)).not.toMatch(/[\u202e\u2066\u0085]|\\n/);
 });

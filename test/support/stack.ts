@@ -5,15 +5,37 @@ import { inject } from 'vitest';
 import { EMULATOR_PROJECT_ID } from '../../shared/platform/config';
 import { closeAfterFile } from './fileCleanup';
 
+export interface StackTarget {
+  baseUrl: string;
+  firestoreHost: string;
+  stackLogPath: string;
+}
+
+let target: StackTarget | undefined;
+
+/**
+ * Points this file's helpers (post, send, testFirestore, the stack's log) at another stack and its emulator: the
+ * file's own (ownStack.ts) instead of the one globalSetup.ts starts for every file. Each file has its own modules.
+ */
+export function useStack(own: StackTarget): void {
+  if (db) throw new Error('useStack comes before the first testFirestore(): that client talks to the shared emulator');
+  target = own;
+  // The Firestore client takes FIRESTORE_EMULATOR_HOST over its host setting, and globalSetup.ts set it for
+  // every worker: this file's worker (and what it spawns without saying otherwise) now means the file's emulator.
+  process.env['FIRESTORE_EMULATOR_HOST'] = own.firestoreHost;
+}
+
 /** The running stack's URL (see globalSetup.ts). */
-export const baseUrl = () => inject('baseUrl');
+export const baseUrl = () => target?.baseUrl ?? inject('baseUrl');
+const firestoreHost = () => target?.firestoreHost ?? inject('firestoreHost');
+const stackLogPath = () => target?.stackLogPath ?? inject('stackLogPath');
 
 let db: Firestore | undefined;
 
 /** The real Firestore client, against the emulator the stack uses. */
 export function testFirestore(): Firestore {
   if (!db) {
-    db = new Firestore({ projectId: EMULATOR_PROJECT_ID, host: inject('firestoreHost'), ssl: false });
+    db = new Firestore({ projectId: EMULATOR_PROJECT_ID, host: firestoreHost(), ssl: false });
     closeAfterFile(closeTestFirestore);
   }
   return db;
@@ -52,14 +74,14 @@ export async function send(path: string, init: RequestInit): Promise<PostResult>
 
 /** Every JSON log line the stack has written so far. */
 export function stackLogLines(): Array<Record<string, unknown>> {
-  return readFileSync(inject('stackLogPath'), 'utf8')
+  return readFileSync(stackLogPath(), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 export function stackLogText(): string {
-  return readFileSync(inject('stackLogPath'), 'utf8');
+  return readFileSync(stackLogPath(), 'utf8');
 }
 
 /** Posts push bodies with bounded concurrency; every one must be acknowledged. */
@@ -105,4 +127,21 @@ export function rawGet(path: string): Promise<PostResult> {
     request.on('error', reject);
     request.end();
   });
+}
+
+/**
+ * The stack's log lines once `ready` holds for them: its stdout reaches the file through a pipe and a write
+ * stream, sooner or later depending on how busy the machine is. Fails, listing nothing, after `timeoutMs`.
+ */
+export async function waitForStackLog(
+  ready: (lines: Array<Record<string, unknown>>) => boolean,
+  timeoutMs = 15_000,
+): Promise<Array<Record<string, unknown>>> {
+  const started = performance.now();
+  for (;;) {
+    const lines = stackLogLines();
+    if (ready(lines)) return lines;
+    if (performance.now() - started > timeoutMs) throw new Error(`The stack's log did not hold the lines awaited within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
