@@ -6,6 +6,7 @@
  *
  *   npm run bench              the full run (a few minutes on 2 cores)
  *   npm run bench -- --quick   fewer and shorter runs, for a smoke check
+ *   npm run bench -- --only reconcile   reconcile's throughput alone
  *
  * Prints a table and writes the figures to bench/results/<time>.json.
  */
@@ -18,6 +19,7 @@ import { benchFirestoreCost } from './firestoreCost';
 import { benchHandlerOverhead } from './handlerOverhead';
 import { benchPeer } from './peer';
 import { benchQueryPaging } from './queryPaging';
+import { benchReconcileThroughput } from './reconcileThroughput';
 import { round } from './lib/stats';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
@@ -28,11 +30,13 @@ query paging, each beside a baseline or peer measured in the same run, and print
 (written to bench/results/<time>.json too). A full run takes a few minutes on two cores.
 
   --quick   fewer and shorter runs, for a smoke check
+  --only reconcile   reconcile's throughput against a Dialogflow double answering after 60 ms, alone
   --help    this text
 `;
 let parsedArgs;
 try {
-  parsedArgs = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  parsedArgs = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  if (parsedArgs.values.only !== undefined && parsedArgs.values.only !== 'reconcile') throw new Error(`--only takes reconcile, not ${parsedArgs.values.only}`);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
   process.exit(2);
@@ -54,6 +58,21 @@ const verdict = (met: boolean) => (met ? 'met' : 'NOT MET');
 const ms = (value: number) => `${round(value, 1)} ms`;
 
 print(`# Benchmarks (${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}, Node ${process.version})`);
+
+/** Reconcile in one run: conversations a second, beside the double's floor (concurrency / latency). */
+async function printReconcile() {
+  const result = await benchReconcileThroughput({ conversations: quick ? 300 : 1000, concurrency: 32, latencyMs: 60 });
+  print(`\n## 7. Reconcile throughput (${result.conversations} due conversations, ${result.concurrency} calls at once, Dialogflow double answering after ${result.latencyMs} ms, embedded Firestore)`);
+  print('| conversations/s | double floor (concurrency / latency) | ratio to floor | most calls at once | Firestore reads, writes per conversation |');
+  print('|---|---|---|---|---|');
+  print(`| ${round(result.perSecond, 1)} | ${Math.round(result.floorPerSecond)} | ${round(result.ratioToFloor)} | ${result.maxInFlight} | ${round(result.report.firestoreReads / result.report.taken)}, ${round(result.report.firestoreWrites / result.report.taken)} |`);
+  print(`Goal: at least 40 conversations a second in one run: ${round(result.perSecond, 1)} (${verdict(result.perSecond >= 40)}); the embedded emulator's transactions, not the calls, bound it here.`);
+  return result;
+}
+if (values.only === 'reconcile') {
+  await printReconcile();
+  process.exit(0);
+}
 
 const overhead = await benchHandlerOverhead(load);
 print('\n## 1. Handler overhead (in-memory store, 50 connections)');
@@ -134,7 +153,9 @@ print(
     : 'Latency not judged: the embedded emulator scans the whole collection on every query.',
 );
 
-const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, peer, paging };
+const reconcile = await printReconcile();
+
+const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, peer, paging, reconcile };
 await mkdir(join('bench', 'results'), { recursive: true });
 const file = join('bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`);
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

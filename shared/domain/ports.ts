@@ -60,8 +60,8 @@ export interface DialogflowConversations {
 
 /** The conversations whose reconcile time (reconcile.ts) has come, earliest first. */
 export interface ReconcileQueue {
-  /** At most `limit` of them, due by `dueBy`; after `after` (a page's last) when given, so a run pages on. */
-  listDue(parent: ConversationParent, dueBy: string, limit: number, after?: DueConversation): Promise<DueConversation[]>;
+  /** At most `limit` of them, due by `dueBy`. */
+  listDue(parent: ConversationParent, dueBy: string, limit: number): Promise<DueConversation[]>;
   /** The earliest due time (sortable form) by `dueBy`, of those due at a time rather than at once; undefined: none. */
   earliestDueTime(parent: ConversationParent, dueBy: string): Promise<string | undefined>;
 }

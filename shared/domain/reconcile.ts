@@ -92,22 +92,24 @@ export async function reconcileDueConversations(deps: ReconcileDependencies, par
   return report;
 }
 
-/** The queue, page after page, the next page read while this one is worked on. */
+/**
+ * The queue, page after page, each read from its start: what a run finished is no longer due by `dueBy`, and
+ * what it took and has not finished yet (at most `concurrency`) is skipped by name, so no cursor is needed (the
+ * embedded emulator ignores cursors) and nothing is taken twice. The names held are what one run can take
+ * (budget x QPS: 2,000 at the defaults), never the backlog. A page with nothing new ends the run's listing.
+ */
 async function* dueConversations(queue: ReconcileQueue, parent: ConversationParent, dueBy: string, pageSize: number, report: ReconcileReport): AsyncGenerator<DueConversation> {
-  const read = async (after?: DueConversation) => {
-    const page = await queue.listDue(parent, dueBy, pageSize, after);
+  const taken = new Set<string>();
+  for (;;) {
+    const page = await queue.listDue(parent, dueBy, pageSize);
     // A query bills one read even when it returns nothing.
     report.firestoreReads += Math.max(1, page.length);
-    return page;
-  };
-  let page = await read();
-  while (page.length > 0) {
-    const next = page.length === pageSize ? read(page.at(-1)) : undefined;
-    // Read ahead but not abandoned unhandled: a stop leaves it unread by anyone.
-    next?.catch(() => {});
-    yield* page;
-    if (!next) return;
-    page = await next;
+    const fresh = page.filter((due) => !taken.has(due.id.name));
+    for (const due of fresh) {
+      taken.add(due.id.name);
+      yield due;
+    }
+    if (fresh.length === 0 || page.length < pageSize) return;
   }
 }
 

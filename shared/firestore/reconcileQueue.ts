@@ -1,4 +1,4 @@
-import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { ReconcileQueue } from '../domain/ports';
 import { parseConversationName } from '../domain/resourceNames';
 import { RECONCILE_DUE_FIELD } from './conversationStore';
@@ -6,17 +6,15 @@ import { withDeadline } from './deadline';
 import { conversationsCollection } from './paths';
 
 /**
- * The reconcile queue: a range query on the due time the conversation store writes with each conversation,
- * ordered by it and then by document id, so that a page's last (due key, id) is a cursor that neither skips
- * nor repeats conversations due at the same time. Reads at most `limit` documents (one when none is due), and
- * only their names and due keys; the single-field index of the due key serves it (the id is in every entry).
+ * The reconcile queue: a range query on the due time the conversation store writes with each conversation.
+ * Reads at most `limit` documents (one when none is due), and only their names and due keys.
  */
 export function createFirestoreReconcileQueue(db: Firestore, options: { deadlineMs: number }): ReconcileQueue {
   return {
-    async listDue(parent, dueBy, limit, after) {
-      const ordered = conversationsCollection(db, parent).where(RECONCILE_DUE_FIELD, '<=', dueBy).orderBy(RECONCILE_DUE_FIELD, 'asc').orderBy(FieldPath.documentId(), 'asc');
-      const query = after ? ordered.startAfter(after.dueKey, after.id.conversationId) : ordered;
-      const snapshot = await withDeadline('reconcile queue read', options.deadlineMs, () => query.limit(limit).select('name', RECONCILE_DUE_FIELD).get());
+    async listDue(parent, dueBy, limit) {
+      const snapshot = await withDeadline('reconcile queue read', options.deadlineMs, () =>
+        conversationsCollection(db, parent).where(RECONCILE_DUE_FIELD, '<=', dueBy).orderBy(RECONCILE_DUE_FIELD, 'asc').limit(limit).select('name', RECONCILE_DUE_FIELD).get(),
+      );
       return snapshot.docs.flatMap((doc) => {
         const id = parseConversationName(String(doc.get('name')));
         return id ? [{ id, dueKey: String(doc.get(RECONCILE_DUE_FIELD)) }] : [];

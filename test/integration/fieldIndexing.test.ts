@@ -23,8 +23,6 @@ import { indexEntries } from '../support/indexEntries';
 type Collection = keyof typeof FIELD_INDEXING;
 const queriedFields = new Map<string, Set<string>>();
 const record = (query: Query, field: unknown) => {
-  // The document id (a queue's tie-break) is in every index entry already: no single-field index to keep.
-  if (String(field) === '__name__') return;
   // A collection's id is its last path segment: the collection group Firestore indexes by.
   const path = (query as unknown as { _queryOptions: { collectionId: string } })._queryOptions.collectionId;
   if (!queriedFields.has(path)) queriedFields.set(path, new Set());
