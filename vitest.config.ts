@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
 import LongestFirstSequencer from './test/support/longestFirst.ts';
+import { missingPythonClientTier, PYTHON_CLIENT_TESTS } from './test/support/pythonTier.ts';
 import { missingTerraformTier } from './test/support/terraformTier.ts';
 
 /** What every test file shares; the projects below say which files run how. */
@@ -26,6 +27,10 @@ const TERRAFORM_CLI_TESTS = 'test/infra/terraformCli.test.ts';
 export default defineConfig((): ViteUserConfig => {
   const terraformMissing = missingTerraformTier();
   if (terraformMissing) console.log(`Skipping Terraform's own checks of terraform/ (${TERRAFORM_CLI_TESTS}): ${terraformMissing}`);
+  // Google's discovery-based Python client against the stack: where python3-googleapi or the discovery documents
+  // are missing, one line says so and the rest runs.
+  const pythonMissing = missingPythonClientTier();
+  if (pythonMissing) console.log(`Skipping Google's Python client against the stack (${PYTHON_CLIENT_TESTS}): ${pythonMissing}`);
   return {
     test: {
       ...shared,
@@ -43,7 +48,15 @@ export default defineConfig((): ViteUserConfig => {
             isolate: false,
           },
         },
-        { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration } },
+        {
+          extends: true,
+          test: {
+            name: 'integration',
+            include: ['test/integration/**/*.test.ts'],
+            exclude: [...configDefaults.exclude, ...(pythonMissing ? [PYTHON_CLIENT_TESTS] : [])],
+            ...integration,
+          },
+        },
       ],
     },
   };

@@ -2,7 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
 import type { TokenCheck } from '../platform/idTokens';
-import { googleError } from './googleErrors';
+import { googleError, type ErrorFormat } from './googleErrors';
 import { sendJson } from './sendJson';
 
 export type Authenticate = (req: Request) => Promise<TokenCheck>;
@@ -30,19 +30,20 @@ function authorizationHeaders(req: Request): string | string[] | undefined {
 /**
  * The token check every function runs first: who the caller is (`email`, absent when authentication is off)
  * when the request may proceed; otherwise false, and it has been answered 401, 403 or 503, in Google's error
- * shape, and logged.
+ * shape (`errorFormat`, `$.xgafv`, where the function reads it), and logged.
  */
 export async function admitAuthenticated(
   req: Request,
   res: Response,
   authenticate: Authenticate | undefined,
   log: Logger,
+  errorFormat: ErrorFormat = 2,
 ): Promise<false | { email?: string }> {
   if (!authenticate) return {};
   const check = await authenticate(req);
   if (check.ok) return { email: check.email };
   logEvents.authRefused(log, { status: check.status, reason: check.reason, method: req.method });
   if (check.status === 401) res.set('WWW-Authenticate', 'Bearer');
-  sendJson(res, check.status, googleError(check.status, check.reason));
+  sendJson(res, check.status, googleError(check.status, check.reason, errorFormat));
   return false;
 }

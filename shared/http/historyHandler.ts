@@ -8,8 +8,9 @@ import { sendJson } from './sendJson';
 import { admitAuthenticated, type Authenticate } from './authenticateRequest';
 import { applyCors } from './cors';
 import { passErasureOn, type ErasureForwarding } from './erasureForwarding';
-import { googleError } from './googleErrors';
-import { parseHistoryRequest, type ParsedHistoryRequest } from './historyRequest';
+import { googleError, type GoogleErrorCode } from './googleErrors';
+import { parseHistoryRequest, readResponseFormat, type ParsedHistoryRequest } from './historyRequest';
+import { mergeSelections, parseFieldSelection, selectFields, type FieldSelection } from './partialResponse';
 import { statusForFailure } from './statusForOutcome';
 
 export interface HistoryHandlerDependencies {
@@ -33,20 +34,24 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
     const started = performance.now();
     const method = req.method;
     if (applyCors(req, res, deps.corsAllowedOrigins)) return;
-    const caller = await admitAuthenticated(req, res, deps.authenticate, log);
-    if (!caller) return;
     const url = req.originalUrl ?? req.url;
-    const asset = method === 'GET' ? deps.viewer[url.split('?')[0]!] : undefined;
+    // prettyPrint and $.xgafv shape every answer, refusals included; HEAD answers carry no body (Node drops it).
+    const format = readResponseFormat(url);
+    const answer = (status: number, body: unknown) => sendJson(res, status, body, format.pretty);
+    const fail = (status: GoogleErrorCode, message: string) => answer(status, googleError(status, message, format.errorFormat));
+    const caller = await admitAuthenticated(req, res, deps.authenticate, log, format.errorFormat);
+    if (!caller) return;
+    const asset = method === 'GET' || method === 'HEAD' ? deps.viewer[url.split('?')[0]!] : undefined;
     if (asset) {
       serveViewerAsset(res, asset);
       return;
     }
-    const parsed = parseHistoryRequest(method, url, deps.defaultLocation);
+    const parsed = withFieldMaskHeader(parseHistoryRequest(method, url, deps.defaultLocation), req.headers['x-goog-fieldmask']);
     if (!parsed.ok) {
       const { status, message } = parsed.refusal;
       logEvents.historyRefused(log, { method, status, reason: message });
-      if (method !== 'GET') res.set('Allow', 'GET');
-      sendJson(res, status, googleError(status, message));
+      if (method !== 'GET' && method !== 'HEAD') res.set('Allow', 'GET, HEAD');
+      fail(status, message);
       return;
     }
 
@@ -57,7 +62,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       }
       const reason = 'Erasure is not configured here: the history API passes DELETEs on to the erasure function (ERASURE_URL)';
       logEvents.historyRefused(log, { method, route: 'erase', status: 403, reason });
-      sendJson(res, 403, googleError(403, reason));
+      fail(403, reason);
       return;
     }
     const route = parsed.request.route.kind;
@@ -68,13 +73,13 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       const status = statusForFailure(error);
       logEvents.historyFailed(log, { method, route, status }, error);
       const message = status === 503 ? 'The history store is unavailable; retry with backoff' : 'Internal error';
-      sendJson(res, status, googleError(status, message));
+      fail(status, message);
       return;
     }
     if (!result.ok) {
       const status = result.error.kind === 'not_found' ? 404 : 400;
       logEvents.historyRefused(log, { method, route, status, reason: result.error.message });
-      sendJson(res, status, googleError(status, result.error.message));
+      fail(status, result.error.message);
       return;
     }
     const items = result.value['conversations'] ?? result.value['messages'];
@@ -85,8 +90,20 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       ...(Array.isArray(items) ? { items: items.length } : {}),
       latencyMs: Math.round(performance.now() - started),
     });
-    sendJson(res, 200, result.value);
+    answer(200, parsed.request.fields ? selectFields(result.value, parsed.request.fields) : result.value);
   };
+}
+
+/**
+ * `X-Goog-FieldMask`, the header form of `fields` that Google's APIs take (and the only one Google's Node client
+ * can send through `otherArgs.headers`): selects as `fields` does, united with it when both are given.
+ */
+function withFieldMaskHeader(parsed: ReturnType<typeof parseHistoryRequest>, header: string | string[] | undefined): ReturnType<typeof parseHistoryRequest> {
+  if (!parsed.ok || header === undefined) return parsed;
+  const selection = parseFieldSelection(Array.isArray(header) ? header.join(',') : header);
+  if (!selection.ok) return { ok: false, refusal: { status: 400, message: selection.message.replace('the fields parameter', 'X-Goog-FieldMask') } };
+  const fields: FieldSelection = parsed.request.fields ? mergeSelections(parsed.request.fields, selection.selection) : selection.selection;
+  return { ok: true, request: { ...parsed.request, fields } };
 }
 
 /**

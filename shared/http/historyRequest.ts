@@ -1,13 +1,19 @@
 import { DEFAULT_LOCATION, parseConversationName, parseParentName, type ConversationId, type ConversationParent } from '../domain/resourceNames';
 import type { ListParameters } from '../domain/history/historyQueries';
+import type { ErrorFormat } from './googleErrors';
+import { mergeSelections, parseFieldSelection, type FieldSelection } from './partialResponse';
 
 /**
  * Reads a history API request into what the use cases take, the way
  * Google's HTTP APIs read theirs: the paths of Dialogflow's REST API under
  * /v2/ and /v2beta1/, with or without /locations/{l}; query parameters by
- * their JSON or proto names; `$`-prefixed and standard system parameters
- * accepted (only `$alt=json;enum-encoding=int` changes anything).
- * Pure: takes the method and URL, returns a route or a refusal.
+ * their JSON or proto names; every standard system parameter of Google's
+ * APIs accepted, in its plain and `$` forms: `alt=json;enum-encoding=int`,
+ * `fields` (partialResponse.ts), `prettyPrint` and `$.xgafv`
+ * (readResponseFormat) change the answer; `access_token` and `oauth_token`
+ * are never credentials (IAM and the ID token are) and, like every query
+ * value, never logged; the others change nothing. HEAD is GET without the
+ * body. Pure: takes the method and URL, returns a route or a refusal.
  */
 export type HistoryRoute =
   | { kind: 'get'; conversation: ConversationId }
@@ -18,6 +24,8 @@ export type HistoryRoute =
 export interface ParsedHistoryRequest {
   route: HistoryRoute;
   enumsAsNumbers: boolean;
+  /** `fields`: what of a successful answer is sent; absent, all of it. */
+  fields?: FieldSelection;
 }
 
 export type HistoryRequestRefusal = { status: 400 | 404 | 501; message: string };
@@ -33,8 +41,15 @@ const LIST_PARAMETERS: Record<string, keyof ListParameters> = {
   filter: 'filter',
 };
 
-/** Standard parameters of Google APIs, accepted and ignored (the `$` forms are all accepted). */
-const SYSTEM_PARAMETERS = new Set(['alt', 'prettyPrint', 'fields', 'key', 'quotaUser', 'access_token', 'callback', 'upload_protocol', 'uploadType']);
+/**
+ * The standard parameters of Google's APIs (the discovery document's top-level `parameters`), by the name after
+ * any `$`. `callback` (JSONP) is accepted and ignored: the answer is always JSON, never script another site's page
+ * could load. `key` and `quotaUser` name no credential or quota here.
+ */
+const SYSTEM_PARAMETERS = new Set(['alt', 'prettyPrint', 'fields', 'key', 'quotaUser', 'access_token', 'oauth_token', 'callback', 'upload_protocol', 'uploadType', '.xgafv']);
+
+/** Google's batch endpoint (the discovery document's `batchPath`), which this API does not serve (docs/api.md). */
+const BATCH_PATH = /^\/batch(\/|\?|$)/;
 
 export const MAX_URL_LENGTH = 8_192;
 
@@ -45,6 +60,11 @@ export function parseHistoryRequest(
   defaultLocation = DEFAULT_LOCATION,
 ): { ok: true; request: ParsedHistoryRequest } | { ok: false; refusal: HistoryRequestRefusal } {
   const refuse = (status: HistoryRequestRefusal['status'], message: string) => ({ ok: false as const, refusal: { status, message } });
+  if (method === 'POST' && BATCH_PATH.test(url)) {
+    return refuse(501, 'Batch requests are not implemented: send each request on its own (HTTP/2 and keep-alive connections carry them side by side)');
+  }
+  // HEAD is answered as GET is, without the body (Node leaves out a HEAD answer's body).
+  if (method === 'HEAD') method = 'GET';
   // As Google's HTTP transcoding answers: POST on these paths is a Dialogflow method (create, :complete, ...) this
   // API does not implement; any other method but GET and DELETE (erasure) is no method at all.
   if (method === 'POST') return refuse(501, 'Method POST is not implemented: the history API serves Dialogflow\'s read methods (GET) and erasure (DELETE) only');
@@ -64,7 +84,7 @@ export function parseHistoryRequest(
 
   const query = readQuery(search, conversationId === undefined || isMessages);
   if (!query.ok) return refuse(400, query.message);
-  const enumsAsNumbers = query.enumsAsNumbers;
+  const { enumsAsNumbers, fields } = query;
   const parentText = `projects/${project}${location === undefined ? '' : `/locations/${location}`}`;
 
   if (method === 'DELETE' && (conversationId === undefined || isMessages)) {
@@ -73,7 +93,7 @@ export function parseHistoryRequest(
   if (conversationId === undefined) {
     const parent = parseParentName(parentText, defaultLocation);
     if (!parent) return refuse(400, `'${parentText.slice(0, 200)}' is not a valid parent: projects/<P>[/locations/<L>]`);
-    return { ok: true, request: { route: { kind: 'listConversations', parent, params: query.params }, enumsAsNumbers } };
+    return { ok: true, request: { route: { kind: 'listConversations', parent, params: query.params }, enumsAsNumbers, ...(fields ? { fields } : {}) } };
   }
   const conversation = parseConversationName(`${parentText}/conversations/${conversationId}`, defaultLocation);
   if (!conversation) {
@@ -84,8 +104,34 @@ export function parseHistoryRequest(
     : method === 'DELETE'
       ? { kind: 'erase', conversation }
       : { kind: 'get', conversation };
-  return { ok: true, request: { route, enumsAsNumbers } };
+  return { ok: true, request: { route, enumsAsNumbers, ...(fields ? { fields } : {}) } };
 }
+
+export interface ResponseFormat {
+  /** `prettyPrint`: indented JSON when a client asks for it; compact otherwise (docs/api.md says why). */
+  pretty: boolean;
+  /** `$.xgafv`: Google's error format, v2 unless 1 is asked for. */
+  errorFormat: ErrorFormat;
+}
+
+/**
+ * How any answer to the URL is written, its errors included, so it is read apart from the route: a refused
+ * request is answered in the error format it asked for. A value readQuery refuses reads as the default here.
+ */
+export function readResponseFormat(url: string): ResponseFormat {
+  const queryStart = url.indexOf('?');
+  const format: ResponseFormat = { pretty: false, errorFormat: 2 };
+  if (queryStart === -1 || url.length > MAX_URL_LENGTH) return format;
+  for (const [name, value] of new URLSearchParams(url.slice(queryStart + 1))) {
+    const bare = name.startsWith('$') ? name.slice(1) : name;
+    if (bare === 'prettyPrint') format.pretty = BOOLEANS[value] ?? false;
+    else if (bare === '.xgafv' && value === '1') format.errorFormat = 1;
+  }
+  return format;
+}
+
+/** How Google's APIs read a boolean query parameter. */
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
 
 function decodeSegment(segment: string): string | null {
   try {
@@ -98,13 +144,23 @@ function decodeSegment(segment: string): string | null {
 function readQuery(
   search: URLSearchParams,
   isList: boolean,
-): { ok: true; params: ListParameters; enumsAsNumbers: boolean } | { ok: false; message: string } {
+): { ok: true; params: ListParameters; enumsAsNumbers: boolean; fields?: FieldSelection } | { ok: false; message: string } {
   const params: ListParameters = {};
   let enumsAsNumbers = false;
+  let fields: FieldSelection | undefined;
   const seen = new Set<string>();
   for (const [name, value] of search) {
     if (name.startsWith('$') || SYSTEM_PARAMETERS.has(name)) {
-      if (name === '$alt' || name === 'alt') enumsAsNumbers ||= /(^|;)\s*enum-encoding\s*=\s*int\s*(;|$)/.test(value);
+      // Names and reasons only: a value (a token, a selection) is the caller's text and is never quoted.
+      const bare = name.startsWith('$') ? name.slice(1) : name;
+      if (bare === 'alt') enumsAsNumbers ||= /(^|;)\s*enum-encoding\s*=\s*int\s*(;|$)/.test(value);
+      if (bare === 'prettyPrint' && !Object.hasOwn(BOOLEANS, value)) return { ok: false, message: 'prettyPrint must be true, false, 1 or 0' };
+      if (bare === '.xgafv' && value !== '1' && value !== '2') return { ok: false, message: '$.xgafv must be 1 or 2 (the v1 or v2 error format)' };
+      if (bare === 'fields') {
+        const parsed = parseFieldSelection(value);
+        if (!parsed.ok) return { ok: false, message: parsed.message };
+        fields = fields ? mergeSelections(fields, parsed.selection) : parsed.selection;
+      }
       continue;
     }
     const field = isList && Object.hasOwn(LIST_PARAMETERS, name) ? LIST_PARAMETERS[name] : undefined;
@@ -116,5 +172,5 @@ function readQuery(
     seen.add(field);
     params[field] = value;
   }
-  return { ok: true, params, enumsAsNumbers };
+  return { ok: true, params, enumsAsNumbers, ...(fields ? { fields } : {}) };
 }

@@ -17,8 +17,9 @@ export const ROUTES = [
   {
     target: 'conversationHistory',
     module: '../../functions/conversation-history/index',
-    // Its API, and the viewer at / (shared/viewer/).
-    matches: (path: string) => path.startsWith('/v2/') || path.startsWith('/v2beta1/') || path === '/' || path === '/viewer.js' || path === '/viewer.css',
+    // Its API (and Google's batch path, which it answers 501), and the viewer at / (shared/viewer/).
+    matches: (path: string) =>
+      path.startsWith('/v2/') || path.startsWith('/v2beta1/') || path === '/batch' || path.startsWith('/batch/') || path === '/' || path === '/viewer.js' || path === '/viewer.css',
   },
   {
     // The erasure function, at a URL of its own as deployed: the history API passes DELETEs on to it here

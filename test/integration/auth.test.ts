@@ -160,6 +160,15 @@ describe('caller authentication and CORS on the history API', () => {
     expect(await forbidden.json()).toMatchObject({ error: { code: 403, status: 'PERMISSION_DENIED' } });
   });
 
+  it('never takes access_token or oauth_token as credentials: only the Authorization header is, and refusals take $.xgafv', async () => {
+    const reader = await signToken(key, { aud: audience, email: READER });
+    const inQuery = await fetch(`${stack.url}${list}&access_token=${reader}&oauth_token=${reader}&$.xgafv=1`);
+    expect(inQuery.status).toBe(401);
+    expect(await inQuery.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED', errors: [{ domain: 'global', reason: 'required' }] } });
+    const withHeader = await fetch(`${stack.url}${list}&access_token=not-a-token&oauth_token=not-a-token`, { headers: { authorization: `Bearer ${reader}` } });
+    expect(withHeader.status).toBe(200);
+  });
+
   it('allows only the configured origin', async () => {
     const reader = `Bearer ${await signToken(key, { aud: audience, email: READER })}`;
     expect((await get({ authorization: reader, origin: ORIGIN })).headers.get('access-control-allow-origin')).toBe(ORIGIN);

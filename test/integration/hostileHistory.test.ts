@@ -349,9 +349,10 @@ const otherMethods: HostileRequest[] = [
     ...(method === 'DELETE' ? [] : [{ name: `${method} with a JSON body on conversations.get`, path: GET_A, method, headers: { 'content-type': 'application/json' }, body: '{"lifecycleState":"COMPLETED"}', status: methodStatus(method) }]),
     { name: `${method} with a JSON body on messages.list`, path: MESSAGES_A, method, headers: { 'content-type': 'application/json' }, body: '{"content":"x"}', status: methodStatus(method) },
   ]),
-  { name: 'HEAD on conversations.list', path: LIST, method: 'HEAD', status: 404 },
-  { name: 'HEAD on conversations.get', path: GET_A, method: 'HEAD', status: 404 },
-  { name: 'HEAD on messages.list', path: MESSAGES_A, method: 'HEAD', status: 404 },
+  // HEAD is served as GET is (systemParameters.test.ts); refused as GET is refused, without a body.
+  { name: 'HEAD with an unknown parameter on conversations.get', path: `${GET_A}?foo=1`, method: 'HEAD', status: 400 },
+  { name: 'HEAD with a malformed fields selection on messages.list', path: `${MESSAGES_A}?fields=messages(`, method: 'HEAD', status: 400 },
+  { name: 'HEAD on a single message', path: `${MESSAGES_A}/m1`, method: 'HEAD', status: 404 },
   { name: 'a CORS preflight from a foreign origin', path: LIST, method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' }, status: 403 },
   { name: 'a CORS preflight without an origin', path: LIST, method: 'OPTIONS', headers: { 'access-control-request-method': 'DELETE' }, status: 403 },
   { name: 'a POST claiming to be a GET in X-HTTP-Method-Override', path: LIST, method: 'POST', headers: { 'x-http-method-override': 'GET' }, status: 501 },

@@ -124,3 +124,22 @@ describe('the filter forms Dialogflow documents, through the official client', (
     });
   });
 });
+
+describe("Google's system parameters, through the official client", () => {
+  it('reads a partial response when X-Goog-FieldMask (the header form of fields) is sent', async () => {
+    const [conversation] = await client().getConversation({ name: done }, { otherArgs: { headers: { 'X-Goog-FieldMask': 'name,lifecycleState' } } });
+    expect(conversation.name).toBe(done);
+    expect(conversation.lifecycleState).toBe('COMPLETED');
+    expect(conversation.startTime).toBeNull();
+    const [messages] = await client().listMessages({ parent: done, pageSize: 3 }, { autoPaginate: false, otherArgs: { headers: { 'X-Goog-FieldMask': 'messages/name' } } });
+    expect(messages).toHaveLength(3);
+    expect(messages.every((m) => m.name && m.participantRole === 'ROLE_UNSPECIFIED' && m.createTime === null)).toBe(true);
+  });
+
+  it('is refused an invalid field mask with 400 INVALID_ARGUMENT', async () => {
+    await expect(client().getConversation({ name: done }, { otherArgs: { headers: { 'X-Goog-FieldMask': 'name(' } } })).rejects.toMatchObject({
+      code: 400,
+      message: expect.stringContaining('Invalid field selection in X-Goog-FieldMask'),
+    });
+  });
+});

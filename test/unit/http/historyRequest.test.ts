@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_URL_LENGTH, parseHistoryRequest, type ParsedHistoryRequest } from '../../../shared/http/historyRequest';
+import { MAX_URL_LENGTH, parseHistoryRequest, readResponseFormat, type ParsedHistoryRequest } from '../../../shared/http/historyRequest';
 
 const parent = (project: string, location = 'global') => ({ project, location });
 const conversation = (project: string, conversationId: string, location = 'global') => ({
@@ -65,7 +65,7 @@ describe('parseHistoryRequest', () => {
     { name: 'enum-encoding first', input: '/v2/projects/p/conversations/Cv1?$alt=enum-encoding=int;json', expected: get('p', 'Cv1', 'global', true) },
     { name: '$alt=json alone keeps names', input: '/v2/projects/p/conversations/Cv1?$alt=json', expected: get('p', 'Cv1') },
     { name: 'another enum encoding keeps names', input: '/v2/projects/p/conversations/Cv1?$alt=json;enum-encoding=integer', expected: get('p', 'Cv1') },
-    { name: 'enum-encoding outside $alt keeps names', input: '/v2/projects/p/conversations/Cv1?$fields=enum-encoding=int', expected: get('p', 'Cv1') },
+    { name: 'enum-encoding outside $alt keeps names', input: '/v2/projects/p/conversations/Cv1?$quotaUser=enum-encoding=int', expected: get('p', 'Cv1') },
     {
       name: 'enum-encoding with list parameters on a message list',
       input: '/v2/projects/p/conversations/Cv1/messages?pageSize=2&$alt=json;enum-encoding=int',
@@ -73,18 +73,23 @@ describe('parseHistoryRequest', () => {
     },
     {
       name: 'other $ parameters are ignored',
-      input: '/v2/projects/p/conversations?$prettyPrint=false&$fields=conversations.name&$unknown=1&$callback=x',
+      input: '/v2/projects/p/conversations?$prettyPrint=false&$unknown=1&$callback=x',
       expected: list('p'),
     },
     {
-      name: 'standard system parameters are ignored',
-      input: '/v2/projects/p/conversations/Cv1?prettyPrint=false&fields=name&key=k&quotaUser=q&access_token=t&callback=c&upload_protocol=u&uploadType=u',
+      name: 'every standard system parameter of the discovery document is accepted, oauth_token among them',
+      input: '/v2/projects/p/conversations/Cv1?prettyPrint=false&key=k&quotaUser=q&access_token=t&oauth_token=o&callback=c&upload_protocol=u&uploadType=u&alt=json&$.xgafv=2',
       expected: get('p', 'Cv1'),
     },
     {
-      name: 'a system parameter given twice is still ignored',
-      input: '/v2/projects/p/conversations?fields=a&fields=b&$alt=json&$alt=json;enum-encoding=int',
-      expected: list('p', 'global', {}, true),
+      name: 'fields, in its $ form too, is a selection of the answer',
+      input: '/v2/projects/p/conversations?$fields=conversations.name',
+      expected: { ...list('p'), fields: new Map([['conversations', new Map([['name', true]])]]) },
+    },
+    {
+      name: 'fields given twice selects what either selects',
+      input: '/v2/projects/p/conversations/Cv1/messages?fields=messages(name)&fields=nextPageToken&$alt=json&$alt=json;enum-encoding=int',
+      expected: { ...messages('p', 'Cv1', 'global', {}, true), fields: new Map<string, unknown>([['messages', new Map([['name', true]])], ['nextPageToken', true]]) } as ParsedHistoryRequest,
     },
   ];
 
@@ -99,6 +104,24 @@ describe('parseHistoryRequest', () => {
     ['/v2beta1/projects/p/conversations/Cv1', 'global'],
   ])('routes DELETE %s to the erasure of that conversation, in every spelling and version', (url, location) => {
     expect(parseHistoryRequest('DELETE', url)).toStrictEqual({ ok: true, request: { route: { kind: 'erase', conversation: conversation('p', 'Cv1', location) }, enumsAsNumbers: false } });
+  });
+
+  it.each(['/v2/projects/p/conversations', '/v2beta1/projects/p/locations/us/conversations/Cv1', '/v2/projects/p/conversations/Cv1/messages?pageSize=2'])(
+    'routes HEAD %s as GET',
+    (url) => {
+      expect(parseHistoryRequest('HEAD', url)).toStrictEqual(parseHistoryRequest('GET', url));
+      expect(parseHistoryRequest('HEAD', url).ok).toBe(true);
+    },
+  );
+
+  it.each([
+    { url: '/v2/projects/p/conversations', expected: { pretty: false, errorFormat: 2 } },
+    { url: '/v2/projects/p/conversations?prettyPrint=true', expected: { pretty: true, errorFormat: 2 } },
+    { url: '/v2/projects/p/conversations?$prettyPrint=1&$.xgafv=1', expected: { pretty: true, errorFormat: 1 } },
+    { url: '/v2/projects/p/conversations?prettyPrint=0&%24.xgafv=2', expected: { pretty: false, errorFormat: 2 } },
+    { url: '/nowhere?prettyPrint=yes&$.xgafv=1', expected: { pretty: false, errorFormat: 1 } },
+  ])('reads how to answer $url', ({ url, expected }) => {
+    expect(readResponseFormat(url)).toStrictEqual(expected);
   });
 
   it('accepts a URL of exactly the maximum length', () => {
@@ -123,7 +146,14 @@ describe('parseHistoryRequest', () => {
     { name: 'DELETE of the conversations of a parent', input: { method: 'DELETE', url: '/v2/projects/p/locations/global/conversations' }, expected: { status: 400, message: /DELETE erases one conversation/ } },
     { name: "DELETE of a conversation's messages", input: { method: 'DELETE', url: '/v2/projects/p/conversations/Cv1/messages' }, expected: { status: 400, message: /npm run erase erases many/ } },
     { name: 'PATCH', input: { method: 'PATCH', url: '/v2/projects/p/conversations/Cv1' }, expected: { status: 404, message: /serves PATCH/ } },
-    { name: 'HEAD', input: { method: 'HEAD', url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /reads \(GET\) and erases \(DELETE\)/ } },
+    { name: 'OPTIONS', input: { method: 'OPTIONS', url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /reads \(GET\) and erases \(DELETE\)/ } },
+    { name: 'an invalid fields expression, as Google does', input: { url: '/v2/projects/p/conversations?fields=conversations(name' }, expected: { status: 400, message: /Invalid field selection in the fields parameter: '\)' is expected at character 19/ } },
+    { name: 'an empty fields expression', input: { url: '/v2/projects/p/conversations/Cv1?fields=' }, expected: { status: 400, message: /fields parameter is empty/ } },
+    { name: 'a prettyPrint that is no boolean', input: { url: '/v2/projects/p/conversations/Cv1?prettyPrint=yes' }, expected: { status: 400, message: /prettyPrint must be true, false, 1 or 0/ } },
+    { name: 'an error format that does not exist', input: { url: '/v2/projects/p/conversations/Cv1?$.xgafv=3' }, expected: { status: 400, message: /\$\.xgafv must be 1 or 2/ } },
+    { name: 'a batch request (the discovery document\'s batchPath)', input: { method: 'POST', url: '/batch' }, expected: { status: 501, message: /Batch requests are not implemented/ } },
+    { name: 'a batch request on an API-specific batch path', input: { method: 'POST', url: '/batch/dialogflow/v2?x=1' }, expected: { status: 501, message: /Batch requests are not implemented/ } },
+    { name: 'GET of the batch path', input: { url: '/batch' }, expected: { status: 404, message: /No method/ } },
     { name: 'POST to an unknown path', input: { method: 'POST', url: '/nowhere' }, expected: { status: 501, message: /POST/ } },
     { name: 'a long method name, shortened', input: { method: 'X'.repeat(100), url: '/v2/projects/p/conversations' }, expected: { status: 404, message: /serves X{20}:/ } },
     { name: "a '..' segment after the conversations", input: { url: '/v2/projects/p/conversations/../conversations/Cv1' }, expected: { status: 404, message: /No method of the history API serves/ } },
@@ -165,7 +195,7 @@ describe('parseHistoryRequest', () => {
     if (result.ok) return;
     expect(result.refusal.status).toBe(expected.status);
     expect(result.refusal.status).toBeGreaterThanOrEqual(400);
-    // 501 only for POST: a Dialogflow method this read-only API does not implement.
+    // 501 only for POST: a Dialogflow method (or a batch) this read-only API does not implement.
     expect(result.refusal.status < 500 || (result.refusal.status === 501 && (input.method ?? 'GET') === 'POST')).toBe(true);
     expect(result.refusal.message).toMatch(expected.message);
   });
