@@ -33,6 +33,8 @@ export type HistoryRequestRefusal = { status: 400 | 404 | 501; message: string }
 const PATH =
   /^\/(v2|v2beta1)\/projects\/([^/]+)(?:\/locations\/([^/]+))?\/conversations(?:\/([^/]+)(\/messages)?)?$/;
 
+const PARTICIPANTS_PATH = /^\/(v2|v2beta1)\/projects\/[^/]+(?:\/locations\/[^/]+)?\/conversations\/[^/]+\/participants(?:\/[^/:]+)?$/;
+
 const LIST_PARAMETERS: Record<string, keyof ListParameters> = {
   pageSize: 'pageSize',
   page_size: 'pageSize',
@@ -75,7 +77,13 @@ export function parseHistoryRequest(
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const match = PATH.exec(path);
-  if (!match) return refuse(404, `No method of the history API serves ${path.slice(0, 200)}`);
+  if (!match) {
+    // participants.list and participants.get are Dialogflow read methods beside messages.list: known, not served yet.
+    if (method === 'GET' && PARTICIPANTS_PATH.test(path)) {
+      return refuse(501, "participants.list and participants.get are not implemented yet: each message's participant and participantRole say who spoke (docs/api.md)");
+    }
+    return refuse(404, `No method of the history API serves ${path.slice(0, 200)}`);
+  }
   const search = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
   const segments = match.slice(2, 5).map((segment) => (segment === undefined ? undefined : decodeSegment(segment)));
   if (segments.some((segment) => segment === null)) return refuse(400, 'The path has an invalid percent-encoding');

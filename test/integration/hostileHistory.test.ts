@@ -324,7 +324,7 @@ const traversal: HostileRequest[] = [
   { name: 'a trailing slash', path: `/v2/projects/${project}/conversations/`, status: 404 },
   { name: 'a Tomcat-style ..; segment', path: `/v2/${parent}/conversations/..;/x`, status: 404 },
   { name: 'a path parameter', path: `/v2/${parent}/conversations;x=1`, status: 404 },
-  { name: 'a sub-collection that is not served', path: `/v2/${A}/participants`, status: 404 },
+  { name: 'a sub-collection that is not served', path: `/v2/${A}/recognitionResults`, status: 404 },
   { name: 'an API version that is not served', path: `/v3/${parent}/conversations`, status: 404 },
   { name: 'an absolute-form request target', path: `http://127.0.0.1/v2/${parent}/conversations/..`, status: 404 },
   { name: 'a malformed percent-encoding in the id', path: `/v2/${parent}/conversations/%ZZ`, status: 400, answeredByFramework: true },

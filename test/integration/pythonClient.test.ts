@@ -32,6 +32,8 @@ interface PythonReads {
   v2Error: { status: number; body: { error: Record<string, unknown> } } | null;
   legacyMessages: Record<string, unknown>;
   batch: { status: number; uri: string; body: { error: Record<string, unknown> } } | null;
+  participantsList: { status: number; body: { error: Record<string, unknown> } } | null;
+  participantsGet: { status: number; body: { error: Record<string, unknown> } } | null;
 }
 
 let reads: PythonReads;
@@ -95,4 +97,10 @@ it('gets the v1 error format with x__xgafv="1" ($.xgafv=1) and the v2 format oth
 
 it("is answered 501 UNIMPLEMENTED for a batch, at the discovery document's batchPath", () => {
   expect(reads.batch).toMatchObject({ status: 501, uri: `${baseUrl()}/batch`, body: { error: { code: 501, status: 'UNIMPLEMENTED' } } });
+});
+
+it('is answered 501 UNIMPLEMENTED, saying why, for participants().list and participants().get (not served yet)', () => {
+  for (const answer of [reads.participantsList, reads.participantsGet]) {
+    expect(answer).toMatchObject({ status: 501, body: { error: { code: 501, status: 'UNIMPLEMENTED', message: expect.stringContaining('participants.list and participants.get are not implemented yet') } } });
+  }
 });

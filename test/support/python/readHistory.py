@@ -47,6 +47,9 @@ out["v2Error"] = error_of(conversations.get(name=args["missing"]))
 legacy = service.projects().conversations()  # the spelling without /locations/
 out["legacyMessages"] = legacy.messages().list(parent=args["legacyConversation"], fields="messages/name").execute()
 
+out["participantsList"] = error_of(conversations.participants().list(parent=conversation))
+out["participantsGet"] = error_of(legacy.participants().get(name=args["legacyConversation"] + "/participants/P1"))
+
 batch = service.new_batch_http_request()
 batch.add(conversations.get(name=conversation))
 try:

@@ -181,7 +181,13 @@ describe('parseHistoryRequest', () => {
     { name: 'a trailing slash', input: { url: '/v2/projects/p/conversations/' }, expected: { status: 404, message: /No method/ } },
     { name: 'a double leading slash', input: { url: '//v2/projects/p/conversations' }, expected: { status: 404, message: /No method/ } },
     { name: 'a single message', input: { url: '/v2/projects/p/conversations/Cv1/messages/m1' }, expected: { status: 404, message: /No method/ } },
-    { name: 'participants', input: { url: '/v2/projects/p/conversations/Cv1/participants' }, expected: { status: 404, message: /No method/ } },
+    ...[
+      '/v2/projects/p/conversations/Cv1/participants',
+      '/v2beta1/projects/p/locations/us/conversations/Cv1/participants?pageSize=1',
+      '/v2/projects/p/locations/global/conversations/Cv1/participants/P1',
+      '/v2beta1/projects/p/conversations/Cv1/participants/P1',
+    ].map((url) => ({ name: `participants at ${url}: known, not implemented yet`, input: { url }, expected: { status: 501 as const, message: /participants.list and participants.get are not implemented yet/ } })),
+    { name: "a participant's custom method", input: { url: '/v2/projects/p/conversations/Cv1/participants/P1:analyzeContent' }, expected: { status: 404, message: /No method/ } },
     { name: 'a custom method on the collection', input: { url: '/v2/projects/p/conversations:search' }, expected: { status: 404, message: /No method/ } },
     { name: 'locations without a location', input: { url: '/v2/projects/p/locations/conversations' }, expected: { status: 404, message: /No method/ } },
     { name: 'a URL over the maximum length', input: { url: `/v2/projects/p/conversations?filter=${'a'.repeat(MAX_URL_LENGTH)}` }, expected: { status: 400, message: /at most 8192 are accepted/ } },
@@ -195,8 +201,8 @@ describe('parseHistoryRequest', () => {
     if (result.ok) return;
     expect(result.refusal.status).toBe(expected.status);
     expect(result.refusal.status).toBeGreaterThanOrEqual(400);
-    // 501 only for POST: a Dialogflow method (or a batch) this read-only API does not implement.
-    expect(result.refusal.status < 500 || (result.refusal.status === 501 && (input.method ?? 'GET') === 'POST')).toBe(true);
+    // 501 only for POST (a Dialogflow method, or a batch, this read-only API does not implement) and participants.
+    expect(result.refusal.status < 500 || (result.refusal.status === 501 && ((input.method ?? 'GET') === 'POST' || input.url.includes('/participants')))).toBe(true);
     expect(result.refusal.message).toMatch(expected.message);
   });
 });
