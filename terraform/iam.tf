@@ -16,7 +16,7 @@ locals {
     push = { id = "history-push", display_name = "Conversation history Pub/Sub push" }
     # reconcileConversations at run time: read Dialogflow's conversations, read and write the Firestore database.
     reconcile = { id = "history-reconcile", display_name = "Conversation history reconcile (runtime)" }
-    # Identity in the OIDC tokens Cloud Scheduler sends; it may only invoke reconcileConversations.
+    # Identity in the OIDC tokens Cloud Scheduler sends; it may only invoke reconcileConversations and the erasure sweep.
     scheduler = { id = "history-scheduler", display_name = "Conversation history reconcile schedule" }
     # The Cloud Build builds that turn the source zips into function images. Dedicated, because new projects'
     # default build account may lack these roles (or be disabled by organization policy).
@@ -222,6 +222,16 @@ resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_reconcile" 
   member   = google_service_account.this["scheduler"].member
 }
 
+# The scheduler account invokes the erasure function's sweep (POST /sweep); erasing takes an email of
+# ERASURE_ALLOWED_EMAILS, which it is not.
+resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_erasure_sweep" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.this["erase-conversations"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.this["scheduler"].member
+}
+
 # The history API is called by the principals listed in history_invokers and history_erasers (never allUsers: the
 # validations refuse it).
 resource "google_cloud_run_v2_service_iam_member" "history_invokers" {
@@ -349,5 +359,6 @@ resource "time_sleep" "event_grants_propagate" {
     google_pubsub_topic_iam_member.dialogflow_publishes_events,
     google_pubsub_topic_iam_member.callers_publish_events,
     google_cloud_run_v2_service_iam_member.scheduler_invokes_reconcile,
+    google_cloud_run_v2_service_iam_member.scheduler_invokes_erasure_sweep,
   ]
 }

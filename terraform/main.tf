@@ -80,6 +80,8 @@ locals {
   # the function's own URL (its AUTH_AUDIENCES, set per function in local.functions).
   ingest_only_environment_variables = {
     AUTH_ALLOWED_EMAILS = google_service_account.this["push"].email
+    # Conversations an instance remembers having checked, least recently used forgotten first (~190 bytes each).
+    KNOWN_CONVERSATIONS_CAPACITY = tostring(var.known_conversations_capacity)
   }
 
   # Read by reconcileConversations only: what each run refreshes, and the token Cloud Scheduler sends.

@@ -32,3 +32,35 @@ resource "google_cloud_scheduler_job" "reconcile" {
 
   depends_on = [time_sleep.apis_enabled, time_sleep.event_grants_propagate]
 }
+
+# Runs the erasure sweep on the erasure function (POST /sweep): it deletes what late deliveries wrote under the
+# conversations erased within their late-write window (30 minutes, shared/domain/erasure.ts) and what an erasure
+# cut short left, so a run costs what the last half hour's erasures cost, never the 35 days of tombstones.
+resource "google_cloud_scheduler_job" "erasure_sweep" {
+  project     = var.project_id
+  region      = var.region
+  name        = "${local.prefix}conversation-history-erasure-sweep"
+  description = "Deletes what late deliveries wrote under recently erased conversations (eraseConversations POST /sweep)."
+  schedule    = var.erasure_sweep_schedule
+  time_zone   = "Etc/UTC"
+  # As long as the function may run; a run cut short leaves the rest for the next one.
+  attempt_deadline = "${min(local.erasure_function_limits.timeout_seconds, 1800)}s"
+
+  retry_config {
+    retry_count          = 1
+    min_backoff_duration = "30s"
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = "${google_cloudfunctions2_function.this["erase-conversations"].service_config[0].uri}/sweep"
+
+    # Minted for the URL the function checks its tokens against (AUTH_AUDIENCES, main.tf).
+    oidc_token {
+      service_account_email = google_service_account.this["scheduler"].email
+      audience              = local.function_urls["erase-conversations"]
+    }
+  }
+
+  depends_on = [time_sleep.apis_enabled, time_sleep.event_grants_propagate]
+}

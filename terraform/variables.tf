@@ -280,6 +280,28 @@ variable "recognition_result_function_limits" {
   }
 }
 
+variable "known_conversations_capacity" {
+  type        = number
+  description = "Conversations each ingest instance remembers having checked (exist, not erased), about 190 bytes each; a forgotten one costs a refused create and a read."
+  default     = 50000
+
+  validation {
+    condition     = var.known_conversations_capacity >= 100 && var.known_conversations_capacity <= 10000000 && floor(var.known_conversations_capacity) == var.known_conversations_capacity
+    error_message = "known_conversations_capacity must be a whole number from 100 to 10000000."
+  }
+}
+
+variable "erasure_sweep_schedule" {
+  type        = string
+  description = "Cron schedule (UTC) of the erasure sweep, which deletes what late deliveries wrote under conversations erased in the last 30 minutes."
+  default     = "*/10 * * * *"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.erasure_sweep_schedule))) == 5
+    error_message = "erasure_sweep_schedule must be a cron expression of five fields, such as \"*/10 * * * *\"."
+  }
+}
+
 variable "history_function_limits" {
   type = object({
     timeout_seconds                  = optional(number, 60)

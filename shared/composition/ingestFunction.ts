@@ -14,7 +14,7 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
   const { config, logger } = startFunction(functionName, env);
   const db = createFirestore(config);
   const ingest = createIngestDelivery({
-    store: createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays }),
+    store: createFirestoreConversationStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays, knownConversationsCapacity: config.knownConversationsCapacity }),
     quarantine: createFirestoreQuarantineStore(db, { deadlineMs: config.firestoreDeadlineMs, retentionDays: config.retentionDays }),
     receivedBy: functionName,
     now: () => new Date(),
@@ -25,6 +25,7 @@ export function buildIngestFunction(functionName: string, env: Record<string, st
     function: functionName,
     databaseId: config.databaseId,
     retentionDays: config.retentionDays,
+    knownConversationsCapacity: config.knownConversationsCapacity,
     authentication: config.auth.audiences.length > 0,
     emulator: config.emulatorHost !== undefined,
   });

@@ -1,7 +1,6 @@
 import { createDialogflowConversations } from '../dialogflow/conversationsApi';
 import { createFirestore } from '../firestore/createFirestore';
 import { createFirestoreConversationStore } from '../firestore/conversationStore';
-import { createFirestoreErasureStore } from '../firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../firestore/reconcileQueue';
 import { guardBeforeParsing } from '../http/guardBeforeParsing';
 import { originsOf } from '../http/requestGuard';
@@ -25,7 +24,6 @@ export function buildReconcileFunction(functionName: string, env: Record<string,
   const { authenticate } = authenticatorFor(config);
   const handler = createReconcileHandler({
     parents,
-    erasure: createFirestoreErasureStore(db, { deadlineMs: config.firestoreDeadlineMs }),
     limits: { concurrency, budgetMs },
     logger,
     authenticate,

@@ -75,10 +75,14 @@ export interface DueConversation {
 /** What erasure needs of the store (erasure.ts states the invariants it keeps). */
 export interface ErasureStore {
   /**
-   * Replaces the conversation with its tombstone (name, erasure time, expiry), registers the erasure, then
-   * deletes every message, recognition result and quarantined delivery of it. Returns what was deleted.
+   * Replaces the conversation with its tombstone (name, erasure time, expiry), registers the erasure for the
+   * sweep, then deletes every message, recognition result and quarantined delivery of it within the store's time
+   * budget (`complete: false` when it ran out: the sweep deletes the rest). Returns what was deleted.
    */
-  erase(conversation: ConversationId, erasedAt: Date, tombstoneExpiresAt: Date): Promise<{ alreadyErased: boolean; documentsDeleted: number }>;
-  /** Deletes what late deliveries wrote under the erased conversations whose tombstones live; returns how much. */
-  sweep(now: Date): Promise<{ tombstones: number; documentsDeleted: number }>;
+  erase(conversation: ConversationId, erasedAt: Date, tombstoneExpiresAt: Date): Promise<{ alreadyErased: boolean; documentsDeleted: number; complete: boolean }>;
+  /**
+   * Deletes what late deliveries wrote under the erasures still in their late-write window (erasure.ts), and what
+   * an erasure cut short left; within the store's time budget (`complete: false`: the next run goes on).
+   */
+  sweep(now: Date): Promise<{ tombstones: number; documentsDeleted: number; complete: boolean }>;
 }

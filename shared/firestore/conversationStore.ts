@@ -12,6 +12,7 @@ import { withFastPath } from '../domain/fastParse';
 import type { WriteResult } from '../domain/outcomes';
 import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
+import { KNOWN_CONVERSATION_MAX_AGE_MS } from '../domain/erasure';
 import { reconcileDueTime } from '../domain/reconcileSchedule';
 import type { MessageRecord, RecognitionResultRecord } from '../domain/records';
 import { createBoundedSet } from './boundedSet';
@@ -23,9 +24,18 @@ export interface FirestoreStoreOptions {
   deadlineMs: number;
   /** Days to keep documents, through `expireAt` and a TTL policy; 0 keeps them forever. */
   retentionDays: number;
-  /** Conversations this instance has made sure exist; each costs a create at most once per instance. */
+  /**
+   * Conversations this instance has made sure exist and are not erased (KNOWN_CONVERSATIONS_CAPACITY), least
+   * recently used forgotten first; each check is trusted for KNOWN_CONVERSATION_MAX_AGE_MS (erasure.ts), then
+   * made again with one read. About 190 bytes an entry (docs/scale.md).
+   */
   knownConversationsCapacity?: number;
+  /** Milliseconds of a monotonic clock, for the checks' age (tests pass their own). */
+  now?: () => number;
 }
+
+/** The default of KNOWN_CONVERSATIONS_CAPACITY: about 10 MB of an instance's memory. */
+export const DEFAULT_KNOWN_CONVERSATIONS_CAPACITY = 50_000;
 
 /** Bumped when the stored shape changes incompatibly. */
 export const SCHEMA_VERSION = 2;
@@ -97,7 +107,12 @@ export function toMessageDocument(message: MessageRecord, retentionDays: number)
 
 export function createFirestoreConversationStore(db: Firestore, options: FirestoreStoreOptions): ConversationStore {
   const { deadlineMs, retentionDays } = options;
-  const knownConversations = createBoundedSet(options.knownConversationsCapacity ?? 10_000);
+  const knownConversations = createBoundedSet({
+    capacity: options.knownConversationsCapacity ?? DEFAULT_KNOWN_CONVERSATIONS_CAPACITY,
+    maxAgeMs: KNOWN_CONVERSATION_MAX_AGE_MS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  /** Conversations whose tombstone this instance read: an erasure is for good, so no age. */
   const erasedConversations = createBoundedSet(1_000);
   const runExclusive = createKeyedMutex();
 
@@ -134,9 +149,19 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
     },
 
     async ensureConversation(conversation) {
-      if (knownConversations.has(conversation.name)) return 'exists';
+      const known = knownConversations.lookup(conversation.name);
+      if (known === 'fresh') return 'exists';
       if (erasedConversations.has(conversation.name)) return 'erased';
       const ref = conversationDocument(db, conversation);
+      // Known, but the check has aged (so that a write after an erasure lands within LATE_WRITE_WINDOW_MS): one read.
+      if (known === 'stale') {
+        const current = await withDeadline('conversation read', deadlineMs, () => ref.get());
+        if (current.exists) {
+          const erased = isTombstone(current.data());
+          (erased ? erasedConversations : knownConversations).add(conversation.name);
+          return erased ? 'erased' : 'exists';
+        }
+      }
       const created = await createUnlessExists('conversation create', () => ref.create(toConversationDocument(emptyConversationState(conversation), retentionDays)));
       // It was there already: once per instance and conversation, read whether it is a tombstone.
       const erased = created === 'duplicate' && isTombstone((await withDeadline('conversation read', deadlineMs, () => ref.get())).data());

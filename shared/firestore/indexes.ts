@@ -117,8 +117,9 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
     unindexed: ['rawBody'],
   },
   erasures: {
-    // The erasure sweep reads them all; TTL removes them with their tombstones.
-    queried: [],
+    // sweepDue: the erasure sweep's query (erasureStore.ts), the erasures still in their late-write window; a
+    // few hundred a day, so its increasing values stay far below Firestore's 500 writes a second per index range.
+    queried: ['sweepDue'],
     forOperators: [],
     unindexed: ['conversation', 'erasedAt'],
   },

@@ -11,6 +11,9 @@ import { parseHistoryRequest } from './historyRequest';
 import { sendJson } from './sendJson';
 import { statusForFailure } from './statusForOutcome';
 
+/** Where Cloud Scheduler's job POSTs the erasure sweep (terraform/scheduler.tf). */
+export const SWEEP_PATH = '/sweep';
+
 export interface ErasureHandlerDependencies {
   store: ErasureStore;
   /** Who may erase (ERASURE_ALLOWED_EMAILS); none refuses every erasure. */
@@ -25,6 +28,9 @@ export interface ErasureHandlerDependencies {
 /**
  * The erasure function: DELETE of one conversation, by the paths the history API takes, for a verified eraser
  * only. It is the one function that writes on a person's behalf; the history API passes its DELETEs on here.
+ * POST /sweep runs the erasure sweep (erasure.ts) for any caller Cloud Run and the token check let through (the
+ * scheduler's account, an eraser): it deletes only under tombstones, and costs what the erasures of the last
+ * late-write window cost.
  */
 export function createErasureHandler(deps: ErasureHandlerDependencies) {
   return async function handleErasure(req: Request, res: Response): Promise<void> {
@@ -32,6 +38,10 @@ export function createErasureHandler(deps: ErasureHandlerDependencies) {
     const method = req.method;
     const caller = await admitAuthenticated(req, res, deps.authenticate, log);
     if (!caller) return;
+    if ((req.originalUrl ?? req.url).split('?')[0] === SWEEP_PATH) {
+      await sweep(deps, req, res, log);
+      return;
+    }
     const parsed = parseHistoryRequest(method, req.originalUrl ?? req.url, deps.defaultLocation);
     if (!parsed.ok || parsed.request.route.kind !== 'erase') {
       const status = parsed.ok ? 404 : parsed.refusal.status;
@@ -43,6 +53,24 @@ export function createErasureHandler(deps: ErasureHandlerDependencies) {
     }
     await erase(deps, res, log, parsed.request.route.conversation, caller.email);
   };
+}
+
+async function sweep(deps: ErasureHandlerDependencies, req: Request, res: Response, log: Logger): Promise<void> {
+  if (req.method !== 'POST') {
+    res.set('Allow', 'POST');
+    sendJson(res, 404, googleError(404, 'The erasure sweep runs on POST, as Cloud Scheduler sends it'));
+    return;
+  }
+  const started = performance.now();
+  try {
+    const report = await deps.store.sweep(new Date());
+    logEvents.erasureSwept(log, { ...report, durationMs: Math.round(performance.now() - started) });
+    sendJson(res, 200, report);
+  } catch (error) {
+    const status = statusForFailure(error);
+    logEvents.erasureSweepFailed(log, { status }, error);
+    sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; the next run goes on' : 'Internal error'));
+  }
 }
 
 /** Its erasers only, the same answer every time, one audit line (erasure.ts). */

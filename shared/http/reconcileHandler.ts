@@ -1,6 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { reconcileDueConversations, type ReconcileDependencies, type ReconcileLimits, type ReconcileReport } from '../domain/reconcile';
-import type { ErasureStore } from '../domain/ports';
 import { parseParentName } from '../domain/resourceNames';
 import * as logEvents from '../platform/logEvents';
 import type { Logger } from '../platform/logger';
@@ -16,15 +15,13 @@ export interface ReconcileHandlerDependencies {
   parents: readonly string[];
   /** Each parent's run: calls at once, and its time budget (shared by the parents, in order). */
   limits: ReconcileLimits;
-  /** Deletes what late deliveries wrote under erased conversations (erasure.ts): every run does it first. */
-  erasure: ErasureStore;
   logger: Logger;
   authenticate?: Authenticate;
 }
 
 /**
- * The HTTP edge of reconcileConversations, which Cloud Scheduler POSTs to with an OIDC token: the erasure sweep,
- * then one run over every parent, answered with each parent's report. A failure of the store answers 503 (transient) or 500, so
+ * The HTTP edge of reconcileConversations, which Cloud Scheduler POSTs to with an OIDC token: one run over every
+ * parent (the erasure sweep is the erasure function's own, on its own schedule) within the one time budget, answered with each parent's report. A failure of the store answers 503 (transient) or 500, so
  * that Cloud Scheduler's retry policy tries again; failures of single Dialogflow calls are in the report.
  */
 export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
@@ -34,16 +31,6 @@ export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
     if (req.method !== 'POST') {
       res.set('Allow', 'POST');
       sendJson(res, 404, googleError(404, 'Reconcile runs on POST, as Cloud Scheduler sends it'));
-      return;
-    }
-    let erasureSweep: Awaited<ReturnType<ErasureStore['sweep']>>;
-    try {
-      erasureSweep = await deps.erasure.sweep(new Date());
-      logEvents.erasureSwept(log, erasureSweep);
-    } catch (error) {
-      const status = statusForFailure(error);
-      logEvents.reconcileFailed(log, { parent: 'erasure sweep', status }, error);
-      sendJson(res, status, googleError(status, status === 503 ? 'The history store is unavailable; the next run continues' : 'Internal error'));
       return;
     }
     const reports: ReconcileReport[] = [];
@@ -64,6 +51,6 @@ export function createReconcileHandler(deps: ReconcileHandlerDependencies) {
         return;
       }
     }
-    sendJson(res, 200, { erasureSweep, reports });
+    sendJson(res, 200, { reports });
   };
 }

@@ -62,6 +62,7 @@ const EnvironmentSchema = z.object({
   RECONCILE_CONCURRENCY: integer('RECONCILE_CONCURRENCY', 1, 256, 32),
   RECONCILE_BUDGET_SECONDS: integer('RECONCILE_BUDGET_SECONDS', 1, 1700, 40),
   DIALOGFLOW_QPS: integer('DIALOGFLOW_QPS', 1, 1000, 50),
+  KNOWN_CONVERSATIONS_CAPACITY: integer('KNOWN_CONVERSATIONS_CAPACITY', 100, 10_000_000, 50_000),
   DIALOGFLOW_API_ENDPOINT: z.optional(z.url({ error: 'DIALOGFLOW_API_ENDPOINT must be a URL such as http://127.0.0.1:8090' })),
   ERASURE_URL: z.optional(matching(/^https?:\/\/[^\s,?#]+$/, 'ERASURE_URL must be the erasure function\'s URL, such as https://erase-conversations-123.us-central1.run.app')),
 });
@@ -117,6 +118,11 @@ export interface Config {
    * own default is `global`.
    */
   dialogflowLocation: string;
+  /**
+   * The ingest functions: conversations an instance remembers having checked (exist, not erased), least recently
+   * used forgotten first; about 190 bytes each (docs/scale.md). A forgotten one costs a refused create and a read.
+   */
+  knownConversationsCapacity: number;
   /** reconcileConversations: what each run refreshes, and how it reaches Dialogflow's API. */
   reconcile: {
     /** Parents (projects/P/locations/L) whose conversations are reconciled; empty: the project's, in DIALOGFLOW_LOCATION. */
@@ -155,6 +161,7 @@ export const DEPLOYED_ENVIRONMENT_VARIABLES = [
   'RECONCILE_BUDGET_SECONDS',
   'DIALOGFLOW_QPS',
   'ERASURE_URL',
+  'KNOWN_CONVERSATIONS_CAPACITY',
 ] as const;
 
 /** Signs page tokens locally only: anyone can read this, so a deployment sets PAGE_TOKEN_SECRET. */
@@ -201,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     erasureAllowedEmails: e.ERASURE_ALLOWED_EMAILS,
     erasureUrl: e.ERASURE_URL,
     dialogflowLocation: e.DIALOGFLOW_LOCATION,
+    knownConversationsCapacity: e.KNOWN_CONVERSATIONS_CAPACITY,
     reconcile: {
       parents: e.RECONCILE_PARENTS,
       concurrency: e.RECONCILE_CONCURRENCY,

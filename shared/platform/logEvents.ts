@@ -98,13 +98,23 @@ export function reconcileFailed(log: Logger, fields: { parent: string; status: n
   log.log('ERROR', 'reconcile.failed', `Reconcile of ${fields.parent} stopped; answered ${fields.status} so that Cloud Scheduler tries again`, { ...fields, ...describeError(error) });
 }
 
-export function erasureDone(log: Logger, fields: { conversation: string; erasedBy: string; erasedAt: string; alreadyErased: boolean; documentsDeleted: number }): void {
+export function erasureDone(log: Logger, fields: { conversation: string; erasedBy: string; erasedAt: string; alreadyErased: boolean; documentsDeleted: number; complete: boolean }): void {
   // The audit line of an erasure: who, which conversation, when, how many documents; never content.
-  log.audit('erasure.done', `${fields.erasedBy} erased ${fields.conversation}: ${fields.documentsDeleted} documents deleted`, fields);
+  const rest = fields.complete ? '' : ' so far (time budget spent: the sweep deletes the rest; nothing of it is readable)';
+  log.audit('erasure.done', `${fields.erasedBy} erased ${fields.conversation}: ${fields.documentsDeleted} documents deleted${rest}`, fields);
 }
 
-export function erasureSwept(log: Logger, fields: { tombstones: number; documentsDeleted: number }): void {
-  log.log(fields.documentsDeleted > 0 ? 'NOTICE' : 'INFO', 'erasure.swept', `Swept ${fields.tombstones} erased conversations: ${fields.documentsDeleted} late documents deleted`, fields);
+export function erasureSwept(log: Logger, fields: { tombstones: number; documentsDeleted: number; complete: boolean; durationMs: number }): void {
+  log.log(
+    fields.documentsDeleted > 0 || !fields.complete ? 'NOTICE' : 'INFO',
+    'erasure.swept',
+    `Swept ${fields.tombstones} erased conversations in their late-write window: ${fields.documentsDeleted} documents deleted${fields.complete ? '' : '; time budget spent, the next run goes on'}`,
+    fields,
+  );
+}
+
+export function erasureSweepFailed(log: Logger, fields: { status: number }, error: unknown): void {
+  log.log('ERROR', 'erasure.sweep_failed', `The erasure sweep failed; answered ${fields.status}, the next run goes on`, { ...fields, ...describeError(error) });
 }
 
 export function erasurePassedOn(log: Logger, fields: { status: number }): void {

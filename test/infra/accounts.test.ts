@@ -95,10 +95,20 @@ describe('terraform/: one service account per role', () => {
     expect(expression(block(firestore.body, 'condition')['expression'])).toBe('format("resource.name == %q", local.firestore_database_resource)');
   });
 
-  it('grants the scheduler account the right to invoke reconcileConversations, and nothing else', () => {
+  it('grants the scheduler account the right to invoke reconcileConversations and the erasure function (its sweep), and nothing else', () => {
     const grants = grantsOf('scheduler');
-    expect(grants.map(({ type, role }) => [type, role])).toEqual([['google_cloud_run_v2_service_iam_member', 'roles/run.invoker']]);
-    expect(expression(grants[0]!.body['name'])).toBe('google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].service');
+    expect(grants.map(({ type, role }) => [type, role])).toEqual([
+      ['google_cloud_run_v2_service_iam_member', 'roles/run.invoker'],
+      ['google_cloud_run_v2_service_iam_member', 'roles/run.invoker'],
+    ]);
+    expect(grants.map(({ body }) => expression(body['name'])).sort()).toEqual([
+      'google_cloudfunctions2_function.this["erase-conversations"].service_config[0].service',
+      'google_cloudfunctions2_function.this["reconcile-conversations"].service_config[0].service',
+    ]);
+    // It calls POST /sweep, which deletes only under tombstones; erasing takes an email of ERASURE_ALLOWED_EMAILS.
+    expect(expression(block(resource(tf, 'google_cloud_scheduler_job.erasure_sweep'), 'http_target')['uri'])).toBe(
+      '${google_cloudfunctions2_function.this["erase-conversations"].service_config[0].uri}/sweep',
+    );
   });
 
   it('grants the push account the right to invoke the ingest functions, and nothing else', () => {

@@ -29,7 +29,7 @@ export const SHARED_VARIABLES = ['GOOGLE_CLOUD_PROJECT', 'FIRESTORE_DATABASE_ID'
 
 /** What each kind of function reads of the deployed variables besides the shared ones. */
 const OWN_VARIABLES: Record<Kind, readonly string[]> = {
-  ingest: ['AUTH_ALLOWED_EMAILS'],
+  ingest: ['AUTH_ALLOWED_EMAILS', 'KNOWN_CONVERSATIONS_CAPACITY'],
   history: ['AUTH_ALLOWED_EMAILS', 'SERVED_PROJECTS', 'PAGE_TOKEN_SECRET', 'CORS_ALLOWED_ORIGINS', 'ERASURE_URL'],
   erase: ['SERVED_PROJECTS', 'ERASURE_ALLOWED_EMAILS'],
   reconcile: ['AUTH_ALLOWED_EMAILS', 'RECONCILE_PARENTS', 'RECONCILE_CONCURRENCY', 'RECONCILE_BUDGET_SECONDS', 'DIALOGFLOW_QPS'],

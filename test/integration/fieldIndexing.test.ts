@@ -81,7 +81,7 @@ describe('single-field indexing of what the code queries and writes', () => {
     await createFirestoreReconcileQueue(testFirestore(), { deadlineMs: 10_000 }).listDue(parent, '9999', 5);
     await createFirestoreErasureStore(testFirestore(), { deadlineMs: 10_000 }).sweep(new Date());
 
-    expect([...queriedFields.keys()].sort()).toEqual(['conversations', 'messages', 'quarantine']);
+    expect([...queriedFields.keys()].sort()).toEqual(['conversations', 'erasures', 'messages', 'quarantine']);
     expect([...queriedFields.get('quarantine')!].sort()).toEqual(['conversation', 'replayed']);
     for (const [collection, fields] of queriedFields) {
       const indexing = FIELD_INDEXING[collection as Collection];

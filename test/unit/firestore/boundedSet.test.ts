@@ -17,6 +17,29 @@ describe('createBoundedSet', () => {
     for (const key of absent) expect(set.has(key), `has ${key}`).toBe(false);
   });
 
+  it('forgets the least recently used entry, not the oldest added: a lookup keeps an entry', () => {
+    const set = createBoundedSet(2);
+    set.add('a');
+    set.add('b');
+    expect(set.has('a')).toBe(true);
+    set.add('c');
+    expect([set.has('a'), set.has('b'), set.has('c')]).toEqual([true, false, true]);
+  });
+
+  it('counts an entry older than maxAgeMs as absent, however often it was used, until it is added again', () => {
+    let clock = 0;
+    const set = createBoundedSet({ capacity: 10, maxAgeMs: 100, now: () => clock });
+    set.add('a');
+    clock = 100;
+    expect(set.has('a')).toBe(true);
+    clock = 101;
+    expect(set.has('a')).toBe(false);
+    expect(set.size).toBe(0);
+    set.add('a');
+    clock = 150;
+    expect(set.has('a')).toBe(true);
+  });
+
   it('keeps exactly the last `capacity` distinct entries of a long sequence', () => {
     const set = createBoundedSet(100);
     for (let i = 0; i < 1000; i++) set.add(`k${i}`);

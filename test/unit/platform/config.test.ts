@@ -17,6 +17,7 @@ const DEFAULTS: Config = {
   erasureAllowedEmails: [],
   erasureUrl: undefined,
   dialogflowLocation: 'global',
+  knownConversationsCapacity: 50_000,
   reconcile: { parents: [], concurrency: 32, budgetMs: 40_000, qps: 50, apiEndpoint: undefined },
 };
 
@@ -106,6 +107,7 @@ describe('loadConfig', () => {
         erasureAllowedEmails: [],
         erasureUrl: undefined,
         dialogflowLocation: 'global',
+        knownConversationsCapacity: 50_000,
         reconcile: {
           parents: ['projects/my-project/locations/global', 'projects/my-project/locations/europe-west3'],
           concurrency: 64,
