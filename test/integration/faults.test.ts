@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy';
 import { sleepOwnTime, trackRunDelay } from '../support/runDelay';
 import { spawnStack, type SpawnedStack } from '../support/spawnStack';
@@ -21,6 +21,8 @@ import {
   type PushMessage,
   type SubscriptionReport,
 } from '../support/pushSubscriptionSimulator';
+import { LOAD_RUN_GUARD_MS, LOAD_TEST_TIMEOUT_MS } from '../support/loadGuard';
+import { startOwnFirestore } from '../support/ownStack';
 
 /**
  * Thousands of deliveries through the real HTTP functions while Firestore
@@ -46,7 +48,7 @@ let stack: SpawnedStack;
 let stderr: () => string;
 
 beforeAll(async () => {
-  proxy = await startFaultProxy(inject('firestoreHost'));
+  proxy = await startFaultProxy(await startOwnFirestore());
   stack = await spawnStack(
     { FIRESTORE_EMULATOR_HOST: proxy.host, FIRESTORE_DEADLINE_MS: String(DEADLINE_MS), LOG_LEVEL: 'WARNING' },
     LOG_PATH,
@@ -88,7 +90,7 @@ describe.each(cases)('while Firestore is $what for a stretch in the middle of th
       concurrency: CONCURRENCY,
       copies: repeatATenth,
       maxAttempts: 40,
-      timeLimitMs: 70_000,
+      timeLimitMs: LOAD_RUN_GUARD_MS,
       serverPid: () => stack.process.pid,
       onAcknowledged: (message) => auditor.record(message),
     });
@@ -156,7 +158,7 @@ describe.each(cases)('while Firestore is $what for a stretch in the middle of th
         `  events lost: ${audit.missing.length + comparison.mismatches.length} (acknowledged and checked right after: ${audit.checked}; message documents ${comparison.messageDocuments} of ${comparison.expectedMessageDocuments})`,
       ].join('\n'),
     );
-  }, 85_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 });
 
 describe('lifecycle updates that timed out while Firestore was unreachable', () => {
@@ -207,10 +209,10 @@ describe('lifecycle updates that timed out while Firestore was unreachable', () 
     // Later events of each conversation, in order, two at a time, each redelivered until acknowledged:
     // stored while the client may still be retrying the timed-out updates.
     const later = await Promise.all(
-      conversations.map((c) => deliverAll(c.afterOutage, { ...options, concurrency: 2, shuffle: false, timeLimitMs: 40_000 })),
+      conversations.map((c) => deliverAll(c.afterOutage, { ...options, concurrency: 2, shuffle: false, timeLimitMs: LOAD_RUN_GUARD_MS / 2 })),
     );
     // Then Pub/Sub redelivers the refused ones.
-    const redelivered = await deliverAll(refused, { ...options, concurrency: refused.length, timeLimitMs: 20_000 });
+    const redelivered = await deliverAll(refused, { ...options, concurrency: refused.length, timeLimitMs: LOAD_RUN_GUARD_MS / 2 });
     expect(acknowledged.length).toBe(everything.length);
     // The client retries a failed transaction at most 4 more times, within about 10 s (backoff 1 s x 1.5^n,
     // with jitter): 14 s after the store came back, every timed-out update has committed or failed for good.
@@ -235,5 +237,5 @@ describe('lifecycle updates that timed out while Firestore was unreachable', () 
     );
     expect(lost).toEqual([]);
     expect(comparison.mismatches).toEqual([]);
-  }, 80_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnStack, type SpawnedStack } from '../support/spawnStack';
 import { snapshotConversation } from '../support/store';
 import {
@@ -19,6 +19,8 @@ import {
   type PushMessage,
   type SubscriptionReport,
 } from '../support/pushSubscriptionSimulator';
+import { LOAD_RUN_GUARD_MS, LOAD_TEST_TIMEOUT_MS } from '../support/loadGuard';
+import { startOwnFirestore } from '../support/ownStack';
 
 /**
  * A busy hour's traffic in one go: 80 conversations of about 34 events,
@@ -39,7 +41,7 @@ let stack: SpawnedStack;
 let stderr: () => string;
 
 beforeAll(async () => {
-  stack = await spawnStack({ FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), LOG_LEVEL: 'WARNING' }, LOG_PATH);
+  stack = await spawnStack({ FIRESTORE_EMULATOR_HOST: await startOwnFirestore(), LOG_LEVEL: 'WARNING' }, LOG_PATH);
   stderr = captureStderr(stack.process);
 });
 
@@ -93,7 +95,7 @@ describe('a load of shuffled, repeated deliveries', () => {
       baseUrl: url,
       concurrency: CONCURRENCY,
       copies: repeatAThird,
-      timeLimitMs: 100_000,
+      timeLimitMs: LOAD_RUN_GUARD_MS,
       onAcknowledged: (message) => auditor.record(message),
     });
     let rssPeak = rssAfterWarmUp;
@@ -162,5 +164,5 @@ describe('a load of shuffled, repeated deliveries', () => {
       ].join('\n'),
     );
     expect(rssAfter).toBeLessThan(1.5 * rssAfterWarmUp + 50);
-  }, 150_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 });

@@ -4,6 +4,7 @@ import { targetFor, toPushBody, type RecordedMessage } from '../../shared/local/
 import { uniqueConversation } from '../support/builders';
 import { post } from '../support/stack';
 import { snapshotConversation } from '../support/store';
+import { LOAD_TEST_TIMEOUT_MS } from '../support/loadGuard';
 
 /**
  * The correctness rule, end to end: any order and any number of repeats of
@@ -92,5 +93,5 @@ describe('order and repeats do not change the stored state', () => {
       ),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../support/faultProxy';
 import { sleepOwnTime } from '../support/runDelay';
 import { ownExitMs, spawnStack, type SpawnedStack, type StackExit } from '../support/spawnStack';
@@ -20,6 +20,8 @@ import {
   type PushMessage,
   type SubscriptionReport,
 } from '../support/pushSubscriptionSimulator';
+import { LOAD_RUN_GUARD_MS, LOAD_TEST_TIMEOUT_MS } from '../support/loadGuard';
+import { startOwnFirestore } from '../support/ownStack';
 
 /**
  * A push endpoint's process is replaced in the middle of the load (a
@@ -34,9 +36,6 @@ const CONCURRENCY = 25;
 // Cloud Run's grace between SIGTERM and SIGKILL. A process's exit is measured on its own time (the wall clock less
 // its wait for a CPU, runDelay.ts): what it waits for is the question, not how busy the machine is.
 const GRACEFUL_EXIT_MS = 10_000;
-// A guard against a run that never ends, not a claim about throughput: quiet, a run takes 15 to 25 s; on two
-// loaded cores one was stopped at 70 s with 542 deliveries still unfinished and nothing lost.
-const RUN_LIMIT_MS = 150_000;
 // Where Firestore hangs through SIGTERM: requests wait this long for it, then are answered 503.
 const HANGING_DEADLINE_MS = 3_000;
 
@@ -48,7 +47,12 @@ interface RunningStack {
 
 const started: RunningStack[] = [];
 
-async function startStack(name: string, firestoreHost = inject('firestoreHost'), deadlineMs = DEADLINE_MS): Promise<RunningStack> {
+let ownFirestore: string;
+beforeAll(async () => {
+  ownFirestore = await startOwnFirestore();
+});
+
+async function startStack(name: string, firestoreHost = ownFirestore, deadlineMs = DEADLINE_MS): Promise<RunningStack> {
   const logPath = join(process.cwd(), '.test-output', `restart-${name}.log`);
   const stack = await spawnStack({ FIRESTORE_EMULATOR_HOST: firestoreHost, FIRESTORE_DEADLINE_MS: String(deadlineMs), LOG_LEVEL: 'WARNING' }, logPath);
   const running = { stack, logPath, stderr: captureStderr(stack.process) };
@@ -146,7 +150,7 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
       // A connection per request: a stopping process gets no new requests, as behind Cloud Run's front end.
       keepAlive: false,
       maxAttempts: 60,
-      timeLimitMs: RUN_LIMIT_MS,
+      timeLimitMs: LOAD_RUN_GUARD_MS,
       onAcknowledged: (message, attempt) => {
         acknowledgedBy.set(attempt.origin, (acknowledgedBy.get(attempt.origin) ?? 0) + 1);
         auditor.record(message);
@@ -187,7 +191,7 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
     expect(restarts.map((r) => r.remainingAfter > 0)).toEqual([true, true]);
     expect([...acknowledgedBy.values()].every((count) => count > 0)).toBe(true);
     expect(acknowledgedBy.size).toBe(3);
-  }, RUN_LIMIT_MS + 30_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 
   it('pushed to over kept-alive connections until its grace period ends, still exits within 10 s and loses nothing acknowledged', async () => {
     const messages = workload('CvKeptAlive', 40, 20);
@@ -199,7 +203,7 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
       copies: repeatATenth,
       keepAlive: true,
       maxAttempts: 60,
-      timeLimitMs: RUN_LIMIT_MS,
+      timeLimitMs: LOAD_RUN_GUARD_MS,
       onAcknowledged: (message) => auditor.record(message),
     });
     const restarts: Restart[] = [];
@@ -218,10 +222,10 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
     const audit = await auditor.settle();
     const summary = await checkOutcome(report, messages, audit, restarts, current);
     console.log([`restart (kept-alive connections): ${messages.length} events`, ...summary].join('\n'));
-  }, RUN_LIMIT_MS + 30_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 
   it('answers every request in flight at SIGTERM before it exits, within 10 s, even while Firestore hangs', async () => {
-    const proxy = await startFaultProxy(inject('firestoreHost'));
+    const proxy = await startFaultProxy(ownFirestore);
     try {
       // Firestore hangs: every request waits for the store until its deadline, long enough that all are in
       // flight at SIGTERM on a loaded machine too (what is proved is the drain, not the deadline's length).
@@ -260,5 +264,5 @@ describe('a stack restarted with SIGTERM in the middle of the load', () => {
       proxy.setMode('forward');
       await proxy.close();
     }
-  }, 60_000);
+  }, LOAD_TEST_TIMEOUT_MS);
 });

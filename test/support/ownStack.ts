@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { startEmbeddedFirestore } from '../../shared/local/embeddedFirestore';
 import { closeAfterFile } from './fileCleanup';
 import { OUTPUT_DIR } from './globalSetup';
@@ -27,4 +28,17 @@ export async function startOwnStack(name: string, env: Record<string, string> = 
     firestore.stop();
     throw error;
   }
+}
+
+/**
+ * A file's own embedded Firestore emulator (in the file's worker), which testFirestore() and the store checks read
+ * from then on; stopped after the file. Returns its host, for the stacks (and fault proxies) the file starts itself.
+ * For a file that drives hundreds of deliveries through stacks of its own: on the shared emulator, its requests
+ * queued behind every other file's, and a stack's 1 s deadline turned that queue into 503s.
+ */
+export async function startOwnFirestore(): Promise<string> {
+  const firestore = await startEmbeddedFirestore();
+  closeAfterFile(async () => firestore.stop());
+  useStack({ baseUrl: inject('baseUrl'), firestoreHost: firestore.host, stackLogPath: inject('stackLogPath') });
+  return firestore.host;
 }

@@ -277,7 +277,8 @@ export function startPushSubscription(messages: PushMessage[], options: PushSubs
     done,
     progress,
     stop,
-    async waitFor(predicate, timeoutMs = 60_000) {
+    // A condition on the run can wait as long as the run may last (its own guard), and no longer.
+    async waitFor(predicate, timeoutMs = timeLimitMs) {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const current = progress();
