@@ -52,8 +52,11 @@ locals {
     ]
     messages           = ["conversation", "messageId", "createTime", "participantRole", "payloadJson", "eventDetailJson", "schemaVersion"]
     recognitionResults = ["conversation", "pubsubMessageId", "publishTime", "payloadJson", "schemaVersion"]
-    quarantine         = ["rawBody"]
-    erasures           = ["conversation", "erasedAt"]
+    quarantine = [
+      "reasonCode", "reason", "receivedBy", "receivedAt", "rawBody", "rawBodyEncoding", "rawBodyBytes", "replayedAt",
+      "pubsubMessageId", "subscription", "deliveryAttempt", "publishTime", "eventType", "eventKind", "messageId", "dataBytes",
+    ]
+    erasures = ["conversation", "erasedAt"]
   }
 
   # The field Firestore's TTL policies delete by (EXPIRE_AT_FIELD, shared/firestore/conversationStore.ts), and

@@ -93,15 +93,20 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
     unindexed: ['conversation', 'pubsubMessageId', 'publishTime', 'payloadJson', 'schemaVersion'],
   },
   quarantine: {
-    // Few documents (only malformed deliveries), so their indexes cost little, and operators triage them by
-    // reason, time and function in the console; the raw body alone is large and never filtered on.
-    // replayed: replay-quarantine's query; conversation: erasure's (erasureStore.ts).
+    // replayed: replay-quarantine's query (listUnreplayedDeliveries, an equality with a limit and no order);
+    // conversation: erasure's (erasureStore.ts). Neither value increases across the database, and the ids are
+    // hashes, so their entries spread over the key range. Every other field is exempt: a storm of rejections
+    // wrote 34 index entries per delivery, three of them (receivedAt, publishTime, pubsubMessageId) increasing
+    // across the whole database, which caps the storm near 500 writes a second. Operators read the quarantine
+    // by id (the rejection log line and the 200 answer carry it) or with npm run replay-quarantine.
     queried: ['replayed', 'conversation'],
-    forOperators: [
+    forOperators: [],
+    unindexed: [
       'reasonCode',
       'reason',
       'receivedBy',
       'receivedAt',
+      'rawBody',
       'rawBodyEncoding',
       'rawBodyBytes',
       'replayedAt',
@@ -114,7 +119,6 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
       'messageId',
       'dataBytes',
     ],
-    unindexed: ['rawBody'],
   },
   erasures: {
     // sweepDue: the erasure sweep's query (erasureStore.ts), the erasures still in their late-write window; a

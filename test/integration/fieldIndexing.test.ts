@@ -9,7 +9,7 @@ import { COMPOSITE_INDEXES, FIELD_INDEXING } from '../../shared/firestore/indexe
 import { listUnreplayedDeliveries } from '../../shared/firestore/quarantineStore';
 import { createFirestoreErasureStore } from '../../shared/firestore/erasureStore';
 import { createFirestoreReconcileQueue } from '../../shared/firestore/reconcileQueue';
-import { lifecycleEvent, makePushBody, makeRawPushBody, messageEvent, nextMessageId, uniqueConversation } from '../support/builders';
+import { base64, lifecycleEvent, makePushBody, makeRawPushBody, messageEvent, nextMessageId, uniqueConversation } from '../support/builders';
 import { baseUrl, post, testFirestore } from '../support/stack';
 import { indexEntries } from '../support/indexEntries';
 
@@ -31,6 +31,8 @@ const record = (query: Query, field: unknown) => {
 
 const conversation = uniqueConversation();
 const erased = uniqueConversation();
+/** Quarantined deliveries, read by the ids their answers carry: one undecodable, one that names its conversation. */
+const quarantined: { undecodable?: string; invalid?: string } = {};
 
 beforeAll(async () => {
   const where = Query.prototype.where;
@@ -53,7 +55,16 @@ beforeAll(async () => {
   });
   expect((await post('/ingestMessageEvents', message)).status).toBe(200);
   expect((await post('/ingestMessageEvents', makePushBody(lifecycleEvent(conversation.name, 'NEW_RECOGNITION_RESULT', { recognitionResult: {} })))).status).toBe(200);
-  expect((await post('/ingestMessageEvents', makeRawPushBody('not base64 json!'))).status).toBe(200);
+  const undecodable = await post('/ingestMessageEvents', makeRawPushBody('not base64 json!'));
+  expect(undecodable.status).toBe(200);
+  quarantined.undecodable = String(undecodable.body['quarantineId']);
+  // Decodable but invalid: every fact a quarantined delivery can carry (conversation, event type, message id, sizes).
+  const invalid = await post('/ingestMessageEvents', {
+    ...makeRawPushBody(base64(JSON.stringify(messageEvent(conversation.name, nextMessageId(), { createTime: 'soon' })))),
+    deliveryAttempt: 1,
+  });
+  expect(invalid.body).toMatchObject({ outcome: 'rejected', code: 'invalid_timestamp' });
+  quarantined.invalid = String(invalid.body['quarantineId']);
   // An erased conversation: its tombstone, and its registration in erasures.
   expect((await post('/ingestLifecycleEvents', makePushBody(lifecycleEvent(erased.name, 'CONVERSATION_STARTED')))).status).toBe(200);
   expect((await fetch(`${baseUrl()}/v2/${erased.name}`, { method: 'DELETE' })).status).toBe(200);
@@ -97,7 +108,8 @@ describe('single-field indexing of what the code queries and writes', () => {
     ['conversations', () => testFirestore().doc(conversation.name).get()],
     ['messages', async () => (await testFirestore().doc(conversation.name).collection('messages').get()).docs[0]!],
     ['recognitionResults', async () => (await testFirestore().doc(conversation.name).collection('recognitionResults').get()).docs[0]!],
-    ['quarantine', async () => (await testFirestore().collection('quarantine').orderBy('receivedAt', 'desc').limit(1).get()).docs[0]!],
+    ['quarantine', () => testFirestore().collection('quarantine').doc(quarantined.undecodable!).get()],
+    ['quarantine', () => testFirestore().collection('quarantine').doc(quarantined.invalid!).get()],
     ['conversations', () => testFirestore().doc(erased.name).get()],
     ['erasures', async () => (await testFirestore().collection('erasures').where('conversation', '==', erased.name).get()).docs[0]!],
   ] as const)('classifies every field the functions write to %s as queried, kept for operators or exempt', async (collection, read) => {
@@ -121,5 +133,17 @@ describe('single-field indexing of what the code queries and writes', () => {
     // pays for its 15 other fields and one entry per lifecycle event (3 here), on every update.
     expect(stored['lifecycleEvents']).toHaveLength(3);
     expect(conversationEntries).toEqual({ all: 8 + 2 * 15 + 3, kept: 8 });
+  });
+
+  it('indexes a quarantined delivery only by replayed and conversation, no value that increases across the database', async () => {
+    const entries = async (id: string) => {
+      const document = (await testFirestore().collection('quarantine').doc(id).get()).data()!;
+      return { fields: Object.keys(document).length, all: indexEntries(document, ['rawBody']), kept: indexEntries(document, FIELD_INDEXING.quarantine.unindexed) };
+    };
+    // 17 fields; the 16 beside the raw body wrote 32 entries, receivedAt's, publishTime's and pubsubMessageId's among them.
+    expect(await entries(quarantined.invalid!)).toEqual({ fields: 17, all: 32, kept: 4 });
+    // An undecodable delivery names no conversation: replayed's 2 entries only.
+    expect(await entries(quarantined.undecodable!)).toEqual({ fields: 11, all: 20, kept: 2 });
+    for (const increasing of ['receivedAt', 'publishTime', 'pubsubMessageId']) expect(FIELD_INDEXING.quarantine.unindexed).toContain(increasing);
   });
 });
