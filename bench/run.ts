@@ -7,12 +7,14 @@
  *   npm run bench              the full run (a few minutes on 2 cores)
  *   npm run bench -- --quick   fewer and shorter runs, for a smoke check
  *   npm run bench -- --only reconcile   reconcile's throughput alone
+ *   npm run bench -- --only backfill    backfill's throughput and memory alone (add --quick: 100,000 listed, not 1,000,000)
  *
  * Prints a table and writes the figures to bench/results/<time>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBackfillMemory, benchBackfillThroughput } from './backfillRun';
 import { benchColdStart } from './coldStart';
 import { benchEndToEnd } from './endToEnd';
 import { benchFirestoreCost } from './firestoreCost';
@@ -31,12 +33,14 @@ query paging, each beside a baseline or peer measured in the same run, and print
 
   --quick   fewer and shorter runs, for a smoke check
   --only reconcile   reconcile's throughput against a Dialogflow double answering after 60 ms, alone
+  --only backfill    backfill's throughput (double answering after 60 ms) and memory over a listing of
+                     1,000,000 conversations (100,000 with --quick; about 10 minutes for the million), alone
   --help    this text
 `;
 let parsedArgs;
 try {
   parsedArgs = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
-  if (parsedArgs.values.only !== undefined && parsedArgs.values.only !== 'reconcile') throw new Error(`--only takes reconcile, not ${parsedArgs.values.only}`);
+  if (parsedArgs.values.only !== undefined && !['reconcile', 'backfill'].includes(parsedArgs.values.only)) throw new Error(`--only takes reconcile or backfill, not ${parsedArgs.values.only}`);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
   process.exit(2);
@@ -71,6 +75,28 @@ async function printReconcile() {
 }
 if (values.only === 'reconcile') {
   await printReconcile();
+  process.exit(0);
+}
+
+/** The backfill command: its rate beside the double's floor, and its memory over a listing of a million. */
+async function printBackfill() {
+  const throughput = await benchBackfillThroughput({ conversations: quick ? 300 : 1000, concurrency: 8, latencyMs: 60 });
+  print(`\n## 8. Backfill throughput (npm run backfill, ${throughput.conversations} conversations of 3 messages, ${throughput.concurrency} at once, Dialogflow double answering after ${throughput.latencyMs} ms, embedded Firestore)`);
+  print('| conversations/s | double floor (concurrency / latency) | ratio to floor | most Dialogflow calls at once (listing included) |');
+  print('|---|---|---|---|');
+  print(`| ${round(throughput.perSecond, 1)} | ${Math.round(throughput.floorPerSecond)} | ${round(throughput.ratioToFloor)} | ${throughput.mostCallsAtOnce} |`);
+  print(`Goal: at least 20 conversations a second: ${round(throughput.perSecond, 1)} (${verdict(throughput.perSecond >= 20)})`);
+  const memory = await benchBackfillMemory({ conversations: quick ? 100_000 : 1_000_000, concurrency: 16 });
+  print(`\n## 9. Backfill memory (npm run backfill -- --list-only, a generated listing of ${memory.conversations} conversations, ${memory.concurrency} at once, no latency)`);
+  print('| RSS at 25% listed | 50% | 75% | 100% | peak (VmHWM) | conversations/s | seconds |');
+  print('|---|---|---|---|---|---|---|');
+  const mib = (value: number) => `${Math.round(value)} MiB`;
+  print(`| ${mib(memory.rssMiB.atQuarter)} | ${mib(memory.rssMiB.atHalf)} | ${mib(memory.rssMiB.atThreeQuarters)} | ${mib(memory.rssMiB.atEnd)} | ${mib(memory.rssMiB.peak)} | ${round(memory.perSecond, 1)} | ${Math.round(memory.seconds)} |`);
+  print(`Goal: peak under 400 MB: ${mib(memory.rssMiB.peak)} (${verdict(memory.rssMiB.peak * 1.048576 < 400)}); ${memory.summary}`);
+  return { throughput, memory };
+}
+if (values.only === 'backfill') {
+  await printBackfill();
   process.exit(0);
 }
 
@@ -154,8 +180,9 @@ print(
 );
 
 const reconcile = await printReconcile();
+const backfill = await printBackfill();
 
-const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, peer, paging, reconcile };
+const results = { quick, node: process.version, time: new Date().toISOString(), overhead, endToEnd, cost, coldStart, peer, paging, reconcile, backfill };
 await mkdir(join('bench', 'results'), { recursive: true });
 const file = join('bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`);
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

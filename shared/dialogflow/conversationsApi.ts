@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Dialogflow from '@google-cloud/dialogflow';
-import type { DialogflowConversations } from '../domain/ports';
+import type { DialogflowConversationPages, DialogflowConversations } from '../domain/ports';
 import { toProto3Json } from './proto3Json';
 
 /**
@@ -29,7 +29,7 @@ export interface DialogflowApiOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface CountedDialogflowConversations extends DialogflowConversations {
+export interface CountedDialogflowConversations extends DialogflowConversations, DialogflowConversationPages {
   /** Requests sent so far, retries included. */
   calls(): number;
 }
@@ -79,6 +79,14 @@ export function createDialogflowConversations(location: string, options: Dialogf
     }
   }
 
+  const listConversationPage: DialogflowConversationPages['listConversationPage'] = async (parent, pageToken) => {
+    const [conversations, next] = await call(`conversations.list ${parent}`, (client) =>
+      client.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+    );
+    const nextPageToken = next?.pageToken || undefined;
+    return { conversations: conversations.map((conversation) => toProto3Json('conversation', conversation)), ...(nextPageToken ? { nextPageToken } : {}) };
+  };
+
   return {
     calls: () => calls,
 
@@ -93,14 +101,14 @@ export function createDialogflowConversations(location: string, options: Dialogf
       }
     },
 
+    listConversationPage,
+
     async *listConversations(parent) {
       let pageToken: string | undefined;
       do {
-        const [conversations, next] = await call(`conversations.list ${parent}`, (client) =>
-          client.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
-        );
-        for (const conversation of conversations) yield toProto3Json('conversation', conversation);
-        pageToken = next?.pageToken ?? undefined;
+        const page = await listConversationPage(parent, pageToken);
+        yield* page.conversations;
+        pageToken = page.nextPageToken;
       } while (pageToken);
     },
 

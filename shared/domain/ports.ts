@@ -58,6 +58,20 @@ export interface DialogflowConversations {
   listMessages(conversationName: string): AsyncIterable<Record<string, unknown>>;
 }
 
+/**
+ * conversations.list one page at a time, so that a listing of millions can be held a page at a time and
+ * resumed from its page token (Dialogflow's tokens are opaque; one names the rest of the listing).
+ */
+export interface DialogflowConversationPages {
+  listConversationPage(parent: string, pageToken?: string): Promise<ConversationPage>;
+}
+
+export interface ConversationPage {
+  conversations: Array<Record<string, unknown>>;
+  /** Absent on the last page. */
+  nextPageToken?: string;
+}
+
 /** The conversations whose reconcile time (reconcile.ts) has come, earliest first. */
 export interface ReconcileQueue {
   /** At most `limit` of them, due by `dueBy`. */

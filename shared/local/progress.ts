@@ -1,6 +1,7 @@
 /**
  * Progress of a long command: on a terminal, one line redrawn in place (a bar, counts, rate, time left);
- * otherwise (a log, CI) a plain line every `everyMs`, so that logs stay readable.
+ * otherwise (a log, CI) a plain line every `everyMs`, so that logs stay readable. A total not known yet (a
+ * listing still being read) is undefined: the line gives counts and the rate, without a bar or time left.
  */
 export interface Progress {
   update(done: number, detail?: string): void;
@@ -8,7 +9,7 @@ export interface Progress {
   finish(): void;
 }
 
-export function createProgress(options: { total: number; unit: string; stream?: NodeJS.WriteStream; everyMs?: number; now?: () => number }): Progress {
+export function createProgress(options: { total: number | undefined; unit: string; stream?: NodeJS.WriteStream; everyMs?: number; now?: () => number }): Progress {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? (() => Date.now());
   const started = now();
@@ -21,9 +22,11 @@ export function createProgress(options: { total: number; unit: string; stream?: 
     const { done, detail } = last;
     const seconds = (now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
-    const left = rate > 0 ? (options.total - done) / rate : undefined;
-    const percent = options.total > 0 ? Math.floor((100 * done) / options.total) : 100;
-    const parts = [`${done}/${options.total} ${options.unit}`, ...(detail ? [detail] : []), `${rate.toFixed(1)}/s`, `ETA ${left === undefined ? '?' : formatDuration(left)}`];
+    const { total } = options;
+    if (total === undefined) return [`${done} ${options.unit}`, ...(detail ? [detail] : []), `${rate.toFixed(1)}/s`].join(', ');
+    const left = rate > 0 ? (total - done) / rate : undefined;
+    const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+    const parts = [`${done}/${total} ${options.unit}`, ...(detail ? [detail] : []), `${rate.toFixed(1)}/s`, `ETA ${left === undefined ? '?' : formatDuration(left)}`];
     if (!tty) return `${percent}% ${parts.join(', ')}`;
     const width = 24;
     const filled = Math.round((width * percent) / 100);

@@ -1,6 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,7 @@ import { baseUrl, ingestAll } from '../support/stack';
  * `npm run backfill` from one local stack of ours (which serves Dialogflow's Conversations API) into the
  * Firestore namespaces of others: equal histories into an empty one, exactly the missing parts into one that
  * holds some, nothing more on a second run or from live events afterwards; and, against the Dialogflow test
- * double, backoff on quota answers, resumption after a crash, --dry-run and --since.
+ * double, --dry-run, --since and the cost per conversation (backfillStreaming.test.ts: streaming, resumption, Ctrl-C).
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'backfill-'));
@@ -114,11 +114,11 @@ describe('npm run backfill from a local stack', () => {
     for (const conversation of conversations) expect(await served(partialStack.url, conversation), conversation).toEqual(await served(baseUrl(), conversation));
   }, 60_000);
 
-  it('changes nothing on a second run, and skips what a run finished when given its checkpoint', async () => {
+  it('changes nothing on a second run, and lists nothing when resumed from the checkpoint of a finished run', async () => {
     const again = await backfill(empty, ['--endpoint', baseUrl(), '--checkpoint', join(dir, 'empty-2.jsonl')]);
     expect(again.stdout).toContain('3 conversations (0 new, 0 updated, 3 unchanged), 0 messages new (36 already stored), 0 failures');
-    const resumed = await backfill(empty, ['--endpoint', baseUrl(), '--checkpoint', join(dir, 'empty-1.jsonl')]);
-    expect(resumed.stdout).toContain('0 conversations (0 new, 0 updated, 0 unchanged), 0 messages new (0 already stored), 0 failures; 3 skipped as finished in an earlier run; 1 Dialogflow calls');
+    const resumed = await backfill(empty, ['--endpoint', baseUrl(), '--checkpoint', join(dir, 'empty-1.jsonl'), '--resume']);
+    expect(resumed.stdout).toContain(`0 conversations (0 new, 0 updated, 0 unchanged), 0 messages new (0 already stored), 0 failures; 0 Dialogflow calls (0 retried)\nCheckpoint ${join(dir, 'empty-1.jsonl')}: complete.`);
   }, 60_000);
 
   it('changes nothing it serves when the live events arrive afterwards: the messages are duplicates', async () => {
@@ -184,43 +184,4 @@ describe('npm run backfill against the Dialogflow test double', () => {
       await counting.stop();
     }
   }, 60_000);
-
-  it('resumes after a crash without redoing finished conversations, backing off on quota answers', async () => {
-    const store = targetProject();
-    const checkpoint = join(dir, 'crash.jsonl');
-    double.delayMs = 20;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '100', '--checkpoint', checkpoint], {
-      env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), GOOGLE_CLOUD_PROJECT: store, METADATA_SERVER_DETECTION: 'none' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const finishedLines = () => (existsSync(checkpoint) ? readFileSync(checkpoint, 'utf8').split('\n').filter(Boolean).length : 0);
-    for (let waited = 0; finishedLines() < 10 && waited < 30_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    child.kill('SIGKILL');
-    await exited;
-    double.delayMs = 0;
-    // What the killed process had sent is still being answered: let it be, so that it takes no injected failure.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const finishedBefore = finishedLines();
-    expect(finishedBefore).toBeGreaterThanOrEqual(10);
-    expect(finishedBefore).toBeLessThan(40);
-
-    const requestsBefore = double.requests.length;
-    double.failNext(429, 2);
-    const { code, stdout, stderr } = await backfill(store, ['--endpoint', double.url, '--qps', '100', '--checkpoint', checkpoint]);
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect(stdout).toContain(`${40 - finishedBefore} conversations (`);
-    expect(stdout).toMatch(new RegExp(`; ${finishedBefore} skipped as finished in an earlier run; \\d+ Dialogflow calls \\(2 retried\\)`));
-    // The finished ones were not asked for their messages again.
-    const finished = new Set(readFileSync(checkpoint, 'utf8').split('\n').filter(Boolean).slice(0, finishedBefore).map((line) => (JSON.parse(line) as { name: string }).name));
-    const asked = double.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/messages')).map((r) => r.path.slice('/v2/'.length, -'/messages'.length));
-    expect(asked.filter((conversation) => finished.has(conversation))).toEqual([]);
-    expect(new Set(asked).size).toBe(40 - finishedBefore);
-
-    const db = new Firestore({ projectId: store, host: inject('firestoreHost'), ssl: false });
-    const stored = await db.collection(`${parent}/conversations`).get();
-    expect(stored.size).toBe(40);
-    for (const doc of stored.docs) expect((await doc.ref.collection('messages').get()).size, doc.id).toBe(3);
-    await db.terminate();
-  }, 150_000);
 });

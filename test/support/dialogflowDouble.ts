@@ -26,6 +26,22 @@ export interface DialogflowDouble {
   /** Requests received and not yet answered, and the most there ever were at once. */
   inFlight: number;
   maxInFlight: number;
+  /**
+   * A listing of `count` conversations under `parent`, each with `messagesPerConversation` messages, made up
+   * page by page as they are asked for and never held: a listing of millions costs the double nothing.
+   */
+  generate(options: { parent: string; count: number; messagesPerConversation: number }): void;
+  /** conversations.list's page `page` (1 the first) is answered once `until` has settled. */
+  holdListPage(page: number, until: Promise<unknown>): void;
+  /**
+   * messages.list requests wait until `waiting` of them wait at once, then all are answered: 'opened'; or, after
+   * `timeoutMs`, they are answered anyway: 'timed out' (the caller never had that many in flight).
+   */
+  holdMessagesUntilWaiting(waiting: number, timeoutMs: number): Promise<'opened' | 'timed out'>;
+  /** false: requests are counted but not kept (a listing of millions). */
+  keepRequests: boolean;
+  /** Requests by kind, and the most messages.list requests received and not yet answered at once. */
+  counts: { conversationsList: number; messagesList: number; messagesInFlight: number; mostMessagesInFlight: number };
   close(): Promise<void>;
 }
 
@@ -60,10 +76,39 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     if (double.delayMs > 0) setTimeout(() => handle(req, res), double.delayMs);
     else handle(req, res);
   });
+  const counts = { conversationsList: 0, messagesList: 0, messagesInFlight: 0, mostMessagesInFlight: 0 };
+  const listHolds = new Map<number, Promise<unknown>>();
+  let barrier: { waiting: number; released: Array<() => void>; open: () => void } | undefined;
+  let generated: { parent: string; count: number; messagesPerConversation: number } | undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://double');
+    if (CONVERSATIONS.test(url.pathname)) counts.conversationsList += 1;
+    if (!MESSAGES.test(url.pathname)) return void held(url).then(() => answer(req, res));
+    counts.messagesList += 1;
+    counts.messagesInFlight += 1;
+    counts.mostMessagesInFlight = Math.max(counts.mostMessagesInFlight, counts.messagesInFlight);
+    res.on('close', () => (counts.messagesInFlight -= 1));
+    void held(url).then(() => answer(req, res));
+  };
+  const held = async (url: URL): Promise<void> => {
+    if (CONVERSATIONS.test(url.pathname)) {
+      const size = Math.min(1000, Number(url.searchParams.get('pageSize') ?? '0') || 100);
+      const hold = listHolds.get(Math.floor(tokenOffset(url.searchParams.get('pageToken')) / size) + 1);
+      if (hold) await hold.catch(() => undefined);
+    }
+    if (MESSAGES.test(url.pathname) && barrier) {
+      const waiting = barrier;
+      await new Promise<void>((resolve) => {
+        waiting.released.push(resolve);
+        if (waiting.released.length >= waiting.waiting) waiting.open();
+      });
+    }
+  };
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://double');
     const pageToken = url.searchParams.get('pageToken') ?? undefined;
-    requests.push({ method: req.method ?? '', path: url.pathname, ...(pageToken ? { pageToken } : {}) });
+    // keepRequests is set on this same object when it is returned (Object.assign below).
+    if ((double as { keepRequests?: boolean }).keepRequests !== false) requests.push({ method: req.method ?? '', path: url.pathname, ...(pageToken ? { pageToken } : {}) });
     const injected = failures.shift();
     if (injected !== undefined) return sendError(res, injected.status, 'Injected by the test', injected.retryAfterSeconds);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return sendError(res, 401, 'Request is missing required authentication credential.');
@@ -75,6 +120,18 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     if ((match = CONVERSATION.exec(url.pathname))) {
       const conversation = conversations.get(match[1]!);
       return conversation ? send(conversation) : sendError(res, 404, `Conversation ${match[1]} not found.`);
+    }
+    const generating = generated;
+    if ((match = CONVERSATIONS.exec(url.pathname)) && generating && generating.parent === match[1]) {
+      const size = Math.min(1000, Number(url.searchParams.get('pageSize') ?? '0') || 100);
+      const offset = tokenOffset(pageToken ?? null);
+      const end = Math.min(generating.count, offset + size);
+      const listed = Array.from({ length: Math.max(0, end - offset) }, (_, i) => generatedConversation(generating.parent, offset + i));
+      return send({ conversations: listed, ...(end < generating.count ? { nextPageToken: Buffer.from(`offset:${end}`).toString('base64url') } : {}) });
+    }
+    if ((match = MESSAGES.exec(url.pathname)) && generating && match[1]!.startsWith(`${generating.parent}/conversations/g`)) {
+      const conversation = match[1]!;
+      return page(req, res, Array.from({ length: generating.messagesPerConversation }, (_, m) => ({ name: `${conversation}/messages/m${m}`, content: 'generated', participantRole: m % 2 ? 'HUMAN_AGENT' : 'END_USER', createTime: `2026-11-01T00:00:0${m % 10}Z` })), 'messages', send);
     }
     if ((match = CONVERSATIONS.exec(url.pathname))) {
       const parent = `${match[1]}/`;
@@ -103,8 +160,48 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     failNext(status: number, times: number, options: { retryAfterSeconds?: number } = {}) {
       for (let i = 0; i < times; i++) failures.push({ status, ...options });
     },
+    keepRequests: true,
+    counts,
+    generate(options: { parent: string; count: number; messagesPerConversation: number }) {
+      generated = options;
+    },
+    holdListPage(page: number, until: Promise<unknown>) {
+      listHolds.set(page, until);
+    },
+    holdMessagesUntilWaiting(waiting: number, timeoutMs: number) {
+      return new Promise<'opened' | 'timed out'>((resolve) => {
+        const release = (outcome: 'opened' | 'timed out') => {
+          clearTimeout(timer);
+          const released = barrier?.released ?? [];
+          barrier = undefined;
+          for (const answer of released) answer();
+          resolve(outcome);
+        };
+        const timer = setTimeout(() => release('timed out'), timeoutMs);
+        barrier = { waiting, released: [], open: () => release('opened') };
+      });
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
+}
+
+/** The offset a page token of this double names (0 for none). */
+function tokenOffset(token: string | null): number {
+  return token ? Number(Buffer.from(token, 'base64url').toString().replace(/^offset:/, '')) : 0;
+}
+
+/** The `index`th conversation of a generated listing: the fields a real one has, about 400 bytes of JSON. */
+function generatedConversation(parent: string, index: number): Record<string, unknown> {
+  const start = Date.UTC(2026, 10, 1) + index * 1000;
+  return {
+    name: `${parent}/conversations/g${index}`,
+    lifecycleState: 'COMPLETED',
+    conversationProfile: `${parent}/conversationProfiles/generated-profile`,
+    phoneNumber: { phoneNumber: `+1555${String(index % 10_000_000).padStart(7, '0')}` },
+    startTime: new Date(start).toISOString(),
+    endTime: new Date(start + 600_000).toISOString(),
+    conversationStage: 'HUMAN_ASSIST_STAGE',
+  };
 }
 
 /** pageSize: default 100, at most 1000; the token is the offset, opaque to the client. */
