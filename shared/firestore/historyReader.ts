@@ -1,5 +1,5 @@
 import type { Firestore, Query, QueryDocumentSnapshot } from '@google-cloud/firestore';
-import { rowBytes, type ConversationRow, type HistoryReader, type MessageRow, type PageWindow } from '../domain/history/ports';
+import { rowBytes, type ConversationRow, type ConversationScan, type ConversationWindow, type HistoryReader, type MessageRow, type PageWindow } from '../domain/history/ports';
 import type { KeyRange } from '../domain/history/queryPlans';
 import { fromConversationDocument, isTombstone } from './conversationStore';
 import { withDeadline } from './deadline';
@@ -38,26 +38,47 @@ export function createFirestoreHistoryReader(db: Firestore, options: { deadlineM
       // an emulator that returns them anyway gets them left out here.
       const toRow = (doc: QueryDocumentSnapshot): ConversationRow | undefined =>
         typeof doc.get(plan.orderBy) === 'string' && !isTombstone(doc.data()) ? { sortKey: doc.get(plan.orderBy) as string, state: fromConversationDocument(doc.data()) } : undefined;
-      return withDeadline('conversation list', deadlineMs, () => readRows(keysetPage(query, plan.orderBy, plan.range, window), window.maxBytes, toRow));
+      // With a residual condition the query's limit is the scan bound; the rows kept are counted against window.limit.
+      const scanned = window.residual ? { ...window, limit: window.residual.maxScanned } : window;
+      return withDeadline('conversation list', deadlineMs, () => readRows(keysetPage(query, plan.orderBy, plan.range, scanned), window, toRow));
     },
 
     async listMessages(conversation, range, window) {
       const toRow = (doc: QueryDocumentSnapshot): MessageRow => ({ sortKey: doc.get('sortKey') as string, payloadJson: doc.get('payloadJson') as string });
-      return withDeadline('message list', deadlineMs, () => readRows(keysetPage(messagesCollection(db, conversation), 'sortKey', range, window), window.maxBytes, toRow));
+      const { rows } = await withDeadline('message list', deadlineMs, () => readRows(keysetPage(messagesCollection(db, conversation), 'sortKey', range, window), window, toRow));
+      return rows;
     },
   };
 }
 
-/** The query's rows until two or more weigh more than `maxBytes` (the last one included), then the stream is closed (PageWindow). */
-async function readRows<Row extends ConversationRow | MessageRow>(query: Query, maxBytes: number, toRow: (doc: QueryDocumentSnapshot) => Row | undefined): Promise<Row[]> {
+/**
+ * The query's rows until two or more weigh more than `maxBytes` (the last one included), then the stream is closed
+ * (PageWindow). With a residual (ConversationWindow) only the rows it keeps are held and counted, `limit` of them at
+ * most, and after `maxScanned` documents read the stream is closed and the last one's sort key returned.
+ */
+async function readRows<Row extends ConversationRow | MessageRow>(
+  query: Query,
+  window: ConversationWindow,
+  toRow: (doc: QueryDocumentSnapshot) => Row | undefined,
+): Promise<{ rows: Row[]; scannedTo?: string }> {
+  const keep = window.residual ? (row: Row) => 'state' in row && window.residual!.keep(row.state) : () => true;
   const rows: Row[] = [];
   let bytes = 0;
+  let scanned = 0;
+  let lastKey: string | undefined;
+  // Leaving the loop destroys the stream, which cancels the query.
   for await (const doc of query.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+    scanned += 1;
     const row = toRow(doc);
-    if (!row) continue;
-    rows.push(row);
-    bytes += rowBytes(row);
-    if (bytes > maxBytes && rows.length >= 2) break; // leaving the loop destroys the stream, which cancels the query
+    if (row) {
+      lastKey = row.sortKey;
+      if (keep(row)) {
+        rows.push(row);
+        bytes += rowBytes(row);
+        if (rows.length >= window.limit || (bytes > window.maxBytes && rows.length >= 2)) return { rows };
+      }
+    }
+    if (window.residual && scanned >= window.residual.maxScanned) return { rows, ...(lastKey !== undefined ? { scannedTo: lastKey } : {}) };
   }
-  return rows;
+  return { rows };
 }

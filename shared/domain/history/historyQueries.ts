@@ -1,3 +1,4 @@
+import type { ConversationState } from '../conversationState';
 import type { ConversationId, ConversationParent } from '../resourceNames';
 import { rowBytes, type ConversationRow, type HistoryReader, type MessageRow, type PageTokenCodec } from './ports';
 import { InvalidFilterError, meetsResidual, planConversationQuery, planMessageQuery } from './queryPlans';
@@ -34,6 +35,16 @@ export const MAX_PAGE_SIZE = 1000;
  */
 export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Documents one conversations.list page reads when its filter has a condition checked in memory (end_time on a
+ * list ordered by start time, queryPlans.ts): without a bound, a filter that keeps few of the start range would
+ * read all of it for one answer. 2,000 is twice MAX_PAGE_SIZE, so a filter that keeps half of what it scans still
+ * fills the largest page in one request, while a request costs at most 2,000 reads (about 0.12 cents at
+ * $0.06 per 100,000) and streams a few MB of conversations of a few KB, well inside the Firestore deadline. A page
+ * that reaches it ends there, short or even empty, with a next-page token that resumes the scan where it stopped.
+ */
+export const MAX_SCANNED_PER_PAGE = 2_000;
+
 export interface HistoryQueryDependencies {
   reader: HistoryReader;
   tokens: PageTokenCodec;
@@ -41,6 +52,8 @@ export interface HistoryQueryDependencies {
   servesProject: (project: string) => boolean;
   /** MAX_PAGE_BYTES unless a test sets a smaller bound. */
   maxPageBytes?: number;
+  /** MAX_SCANNED_PER_PAGE unless a test sets a smaller bound. */
+  maxScannedPerPage?: number;
 }
 
 const invalid = (message: string): { ok: false; error: HistoryError } => ({ ok: false, error: { kind: 'invalid_argument', message } });
@@ -49,6 +62,7 @@ const notFound = (message: string): { ok: false; error: HistoryError } => ({ ok:
 export function createHistoryQueries(deps: HistoryQueryDependencies) {
   const { reader, tokens } = deps;
   const maxBytes = deps.maxPageBytes ?? MAX_PAGE_BYTES;
+  const maxScanned = deps.maxScannedPerPage ?? MAX_SCANNED_PER_PAGE;
 
   return {
     async getConversation(conversation: ConversationId, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
@@ -64,8 +78,11 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       const { pageSize, plan, binding, before } = prepared.value;
       if (plan.matchesNothing) return { ok: true, value: { conversations: [] } };
 
-      const rows = await reader.listConversations(parent, plan, windowOf(before, pageSize, maxBytes));
-      const page = toPage(rows, { pageSize, maxBytes }, (row) => (meetsResidual(plan, row.state) ? toConversationResource(row.state, render) : undefined), (lastSortKey) => tokens.encode(binding, lastSortKey));
+      // A residual condition is checked as the reader reads, and bounds the documents it reads (MAX_SCANNED_PER_PAGE).
+      const window = windowOf(before, pageSize, maxBytes);
+      const residual = plan.residual ? { keep: (state: ConversationState) => meetsResidual(plan, state), maxScanned } : undefined;
+      const scan = await reader.listConversations(parent, plan, residual ? { ...window, residual } : window);
+      const page = toPage(scan.rows, { pageSize, maxBytes }, (row) => toConversationResource(row.state, render), (lastSortKey) => tokens.encode(binding, lastSortKey), scan.scannedTo);
       return { ok: true, value: { conversations: page.items, ...page.next } };
     },
 
@@ -133,14 +150,17 @@ function windowOf(before: string | undefined, pageSize: number, maxBytes: number
 /**
  * The page's items, rendered in order until pageSize rows or maxBytes by
  * rowBytes (always at least one row), and a token after the last row taken
- * when any row is left. A row rendered as undefined (a residual filter left
- * it out) still counts, as the reader counted it, and the page continues after it.
+ * when any row is left; when every row was taken but the reader stopped its
+ * scan early (`scannedTo`), a token there, so that the next page resumes the
+ * scan below the documents this one read and left out (the page may be
+ * short, or empty).
  */
 function toPage<Row extends ConversationRow | MessageRow, Item>(
   rows: Row[],
   bounds: { pageSize: number; maxBytes: number },
-  render: (row: Row) => Item | undefined,
+  render: (row: Row) => Item,
   encode: (lastSortKey: string) => string,
+  scannedTo?: string,
 ) {
   const items: Item[] = [];
   let bytes = 0;
@@ -149,10 +169,9 @@ function toPage<Row extends ConversationRow | MessageRow, Item>(
     const row = rows[taken]!;
     bytes += rowBytes(row);
     if (taken > 0 && bytes > bounds.maxBytes) break;
-    const item = render(row);
-    if (item !== undefined) items.push(item);
+    items.push(render(row));
   }
   const last = rows[taken - 1];
-  const next = taken < rows.length && last ? { nextPageToken: encode(last.sortKey) } : {};
-  return { items, next };
+  const resumeAt = taken < rows.length ? last?.sortKey : scannedTo;
+  return { items, next: resumeAt !== undefined ? { nextPageToken: encode(resumeAt) } : {} };
 }

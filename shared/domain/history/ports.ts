@@ -17,6 +17,22 @@ export interface PageWindow {
   maxBytes: number;
 }
 
+/**
+ * A conversation page's window when the plan has a residual condition (end_time compared on a list ordered by
+ * start time): only the rows `keep` accepts are returned (`limit` of them at most), and at most `maxScanned`
+ * documents are read, kept or not, so that one request never scans the whole start range.
+ */
+export interface ConversationWindow extends PageWindow {
+  residual?: { keep: (state: ConversationState) => boolean; maxScanned: number };
+}
+
+/** The rows a conversation page read, and where its scan stopped when it stopped at `maxScanned`. */
+export interface ConversationScan {
+  rows: ConversationRow[];
+  /** The sort key of the last document read when the read stopped at maxScanned: the next page resumes below it. */
+  scannedTo?: string;
+}
+
 export type ConversationRow = { sortKey: string; state: ConversationState };
 export type MessageRow = { sortKey: string; payloadJson: string };
 
@@ -27,7 +43,7 @@ export function rowBytes(row: ConversationRow | MessageRow): number {
 
 export interface HistoryReader {
   getConversation(conversation: ConversationId): Promise<ConversationState | undefined>;
-  listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: PageWindow): Promise<ConversationRow[]>;
+  listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: ConversationWindow): Promise<ConversationScan>;
   listMessages(conversation: ConversationId, range: KeyRange, window: PageWindow): Promise<MessageRow[]>;
 }
 

@@ -10,7 +10,7 @@ import {
   type HistoryResult,
   type ListParameters,
 } from '../../../../shared/domain/history/historyQueries';
-import { rowBytes, type HistoryReader, type PageWindow } from '../../../../shared/domain/history/ports';
+import { rowBytes, type ConversationScan, type ConversationWindow, type HistoryReader, type PageWindow } from '../../../../shared/domain/history/ports';
 import type { KeyRange } from '../../../../shared/domain/history/queryPlans';
 import { parseConversationName, type ConversationId, type ConversationParent } from '../../../../shared/domain/resourceNames';
 import { createPageTokenCodec } from '../../../../shared/platform/pageTokens';
@@ -38,6 +38,8 @@ interface Calls {
   listConversations: number;
   listMessages: number;
   windows: PageWindow[];
+  /** Documents each conversation list read, kept or not. */
+  scanned: number[];
 }
 
 const byKeyDescending = (a: { sortKey: string }, b: { sortKey: string }) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0);
@@ -59,8 +61,31 @@ function keysetPage<Row extends StoredMessage | { sortKey: string; state: Conver
   return page;
 }
 
+/** A conversation page as the adapter reads one with a residual: kept rows only, at most `maxScanned` documents read. */
+function scanPage(rows: Array<{ sortKey: string; state: ConversationState }>, range: KeyRange, window: ConversationWindow): { result: ConversationScan; scanned: number } {
+  const residual = window.residual;
+  if (!residual) {
+    const page = keysetPage(rows, range, window);
+    return { result: { rows: page }, scanned: page.length };
+  }
+  const candidates = keysetPage(rows, range, { ...window, limit: residual.maxScanned, maxBytes: Infinity });
+  const kept: typeof rows = [];
+  let bytes = 0;
+  let scanned = 0;
+  for (const row of candidates) {
+    scanned += 1;
+    if (residual.keep(row.state)) {
+      kept.push(row);
+      bytes += rowBytes(row);
+      if (kept.length >= window.limit || (bytes > window.maxBytes && kept.length >= 2)) return { result: { rows: kept }, scanned };
+    }
+  }
+  const stopped = scanned >= residual.maxScanned ? { scannedTo: candidates[scanned - 1]!.sortKey } : {};
+  return { result: { rows: kept, ...stopped }, scanned };
+}
+
 function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls } {
-  const calls: Calls = { getConversation: 0, listConversations: 0, listMessages: 0, windows: [] };
+  const calls: Calls = { getConversation: 0, listConversations: 0, listMessages: 0, windows: [], scanned: [] };
   const conversations = data.conversations ?? [];
   const reader: HistoryReader = {
     async getConversation(conversation) {
@@ -76,7 +101,9 @@ function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls
         .filter((state) => state.project === parent.project && state.location === parent.location)
         .filter((state) => plan.lifecycleState === undefined || state.lifecycleState === plan.lifecycleState)
         .map((state) => ({ sortKey: `${(plan.orderBy === 'startSortKey' ? state.startTime : state.endTime) ?? ''}#${state.conversationId}`, state }));
-      return keysetPage(rows, plan.range, window);
+      const scan = scanPage(rows, plan.range, window);
+      calls.scanned.push(scan.scanned);
+      return scan.result;
     },
     async listMessages(conversation, range, window) {
       calls.listMessages++;
@@ -87,9 +114,15 @@ function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls
   return { reader, calls };
 }
 
-function setup(data: FakeData = {}, secret = SECRET, maxPageBytes?: number) {
+function setup(data: FakeData = {}, secret = SECRET, maxPageBytes?: number, maxScannedPerPage?: number) {
   const { reader, calls } = createFakeReader(data);
-  const queries = createHistoryQueries({ reader, tokens: createPageTokenCodec(secret), servesProject: (project) => project === 'p', ...(maxPageBytes ? { maxPageBytes } : {}) });
+  const queries = createHistoryQueries({
+    reader,
+    tokens: createPageTokenCodec(secret),
+    servesProject: (project) => project === 'p',
+    ...(maxPageBytes ? { maxPageBytes } : {}),
+    ...(maxScannedPerPage ? { maxScannedPerPage } : {}),
+  });
   return { queries, calls };
 }
 
@@ -309,7 +342,7 @@ describe('listConversations', () => {
     expect(calls.listConversations).toBe(0);
   });
 
-  it('may return fewer conversations than the page size, but still a token, when the residual filters some out', async () => {
+  it('reads at most the scan bound with a residual, and may return fewer conversations than the page size, but still a token', async () => {
     // Ordered by start time: Cv6, Cv5 (ends too late), Cv4 (no end), Cv3, Cv2 (ends too late), Cv1.
     const conversations = [
       conversation('Cv1', at(1), at(5)),
@@ -319,19 +352,26 @@ describe('listConversations', () => {
       conversation('Cv5', at(5), at(600)),
       conversation('Cv6', at(6), at(7)),
     ];
-    const { queries } = setup({ conversations });
+    const { queries, calls } = setup({ conversations }, SECRET, undefined, 3);
     const params = { pageSize: '3', filter: `start_time >= "${at(0)}" AND end_time < "${at(100)}"` };
     const first = expectOk(await queries.listConversations(PARENT, params, names));
     expect(conversationNames(first)).toStrictEqual([conversationId('Cv6').name]);
     expect(typeof first['nextPageToken']).toBe('string');
     const second = expectOk(await queries.listConversations(PARENT, { ...params, pageToken: first['nextPageToken'] as string }, names));
     expect(conversationNames(second)).toStrictEqual([conversationId('Cv3').name, conversationId('Cv1').name]);
-    expect(second).not.toHaveProperty('nextPageToken');
+    // It read its 3 documents and stopped there, not knowing that none was left: an empty last page follows.
+    const third = expectOk(await queries.listConversations(PARENT, { ...params, pageToken: second['nextPageToken'] as string }, names));
+    expect(third).toStrictEqual({ conversations: [] });
+    expect(calls.scanned).toStrictEqual([3, 3, 0]);
+    // At the default bound one page holds all three.
+    const unbounded = expectOk(await setup({ conversations }).queries.listConversations(PARENT, params, names));
+    expect(conversationNames(unbounded)).toStrictEqual(['Cv6', 'Cv3', 'Cv1'].map((id) => conversationId(id).name));
+    expect(unbounded).not.toHaveProperty('nextPageToken');
   });
 
   it('may return an empty page with a token when the residual filters out a whole window', async () => {
     const conversations = [conversation('Cv1', at(1), at(5)), conversation('Cv2', at(2), at(500)), conversation('Cv3', at(3), at(600))];
-    const { queries } = setup({ conversations });
+    const { queries } = setup({ conversations }, SECRET, undefined, 2);
     const pages = await allConversationPages(queries, PARENT, { pageSize: '2', filter: `start_time >= "${at(0)}" end_time < "${at(100)}"` });
     expect(pages.map(conversationNames)).toStrictEqual([[], [conversationId('Cv1').name]]);
   });
@@ -691,6 +731,42 @@ describe('paging properties', () => {
         expectBounded(pages, 'conversations', sizes, pageSize, maxBytes);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('serves every conversation matching random start_time and end_time conditions exactly once under a small scan bound, reading at most the bound a page', async () => {
+    const operators = ['<', '<=', '>', '>=', '='] as const;
+    const holds = (value: string | null, operator: (typeof operators)[number], bound: string) =>
+      value !== null &&
+      { '<': value < bound, '<=': value <= bound, '>': value > bound, '>=': value >= bound, '=': value === bound }[operator];
+    const time = fc.option(fc.integer({ min: 0, max: 6 }).map(at), { nil: null });
+    const condition = fc.record({ operator: fc.constantFrom(...operators), at: fc.integer({ min: 0, max: 6 }).map(at) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ start: time, end: time }), { maxLength: 40 }),
+        condition,
+        condition,
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (items, start, end, pageSize, maxScanned) => {
+          const conversations = items.map(({ start: s, end: e }, i) => conversation(`Cv${i}`, s, e));
+          const filter = `start_time ${start.operator} "${start.at}" AND end_time ${end.operator} "${end.at}"`;
+          const { queries, calls } = setup({ conversations }, SECRET, undefined, maxScanned);
+          const pages = await allConversationPages(queries, PARENT, { pageSize: String(pageSize), filter });
+          const unpaged = expectOk(await setup({ conversations }).queries.listConversations(PARENT, { pageSize: String(MAX_PAGE_SIZE), filter }, names));
+          const expected = conversations
+            .filter((state) => holds(state.startTime, start.operator, start.at) && holds(state.endTime, end.operator, end.at))
+            .map((state) => ({ sortKey: `${state.startTime}#${state.conversationId}`, name: state.name }))
+            .sort(byKeyDescending)
+            .map(({ name }) => name);
+          expect(conversationNames(unpaged)).toStrictEqual(expected);
+          expect(pages.flatMap(conversationNames)).toStrictEqual(expected);
+          for (const page of pages) expect((page['conversations'] as unknown[]).length).toBeLessThanOrEqual(pageSize);
+          for (const scanned of calls.scanned) expect(scanned).toBeLessThanOrEqual(maxScanned);
+          expect(pages[pages.length - 1]).not.toHaveProperty('nextPageToken');
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
