@@ -27,7 +27,7 @@ const PARENT = 'projects/bench-backfill/locations/global';
 
 export async function runBackfillCommand(double: DialogflowDouble, total: number, args: string[], env: Record<string, string>): Promise<BackfillCommandResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', PARENT, '--endpoint', double.url, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/commands/backfill.ts', '--parent', PARENT, '--endpoint', double.url, ...args], {
     env: { ...process.env, METADATA_SERVER_DETECTION: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { BUNDLE_OPTIONS, FUNCTION_DEPENDENCIES, bundleFunctions, sharedBuildOptions } from '../shared/build/bundleFunctions';
 import { lifecycleEvent } from '../test/support/builders';
-import { toPushBody } from '../shared/local/pushDelivery';
+import { toPushBody } from '../shared/pubsub/pushDelivery';
 import { startCountingFirestore } from './lib/countingFirestore';
 import { BUILD_DIRECTORY, spawnFunction, stopProcess } from './lib/processes';
 import { writePeerSource } from './peer';

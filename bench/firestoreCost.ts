@@ -1,4 +1,4 @@
-import { targetFor, toPushBody } from '../shared/local/pushDelivery';
+import { targetFor, toPushBody } from '../shared/pubsub/pushDelivery';
 import { difference, startCountingFirestore, type OperationCounts } from './lib/countingFirestore';
 import { startServer } from './lib/processes';
 

@@ -1,4 +1,4 @@
-import { toPushBody } from '../../shared/local/pushDelivery';
+import { toPushBody } from '../../shared/pubsub/pushDelivery';
 
 /**
  * Push bodies like Dialogflow's: NEW_MESSAGE events spread over

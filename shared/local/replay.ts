@@ -15,9 +15,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { EMULATOR_PROJECT_ID } from '../platform/config';
-import { targetFor, toPushBody, type RecordedMessage } from './pushDelivery';
-import { createEmulatorPubSub } from './pubsubRest';
-import { TERRAFORM_PUBSUB_DEFAULTS } from './pubsubTopology';
+import { targetFor, toPushBody, type RecordedMessage } from '../pubsub/pushDelivery';
+import { createEmulatorPubSub } from '../pubsub/pubsubRest';
+import { TERRAFORM_PUBSUB_DEFAULTS } from '../pubsub/pubsubTopology';
 
 const USAGE = `usage: npm run replay -- <file.jsonl> [--url http://127.0.0.1:8080]
        npm run replay -- --pubsub <file.jsonl> [--project P] [--pubsub-host host:port]

@@ -8,8 +8,8 @@
 import { EMULATOR_PROJECT_ID } from '../platform/config';
 import { missingGoogleEmulators, startGoogleEmulator, type RunningEmulator } from './googleEmulators';
 import { startLocalStack } from './localStack';
-import { createEmulatorPubSub } from './pubsubRest';
-import { createPushTopology } from './pubsubTopology';
+import { createEmulatorPubSub } from '../pubsub/pubsubRest';
+import { createPushTopology } from '../pubsub/pubsubTopology';
 import { createShutdown } from './shutdown';
 
 if (process.argv.includes('--help')) {

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import type { PushTopology } from '../../shared/local/pubsubTopology';
+import type { PushTopology } from '../../shared/pubsub/pubsubTopology';
 import { lifecycleEvent, messageEvent, uniqueConversation } from '../support/builders';
 import { officialConversationsClient } from '../support/officialClient';
 import { publishEvents, uniqueTopology, waitUntil } from '../support/pubsub';

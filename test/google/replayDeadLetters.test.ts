@@ -15,7 +15,7 @@ import { readConversation, snapshotConversation } from '../support/store';
  */
 
 const replayDeadLetters = (subscription: string) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/replayDeadLetters.ts', '--url', baseUrl(), '--subscription', subscription], {
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/replayDeadLetters.ts', '--url', baseUrl(), '--subscription', subscription], {
     env: { ...process.env, PUBSUB_EMULATOR_HOST: inject('pubsubHost'), FIRESTORE_EMULATOR_HOST: inject('firestoreHost') },
   });
 

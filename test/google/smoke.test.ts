@@ -13,7 +13,7 @@ import { readConversation } from '../support/store';
  */
 
 const smoke = (args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/smokeTest.ts', '--history-url', baseUrl(), ...args], {
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/smokeTest.ts', '--history-url', baseUrl(), ...args], {
     env: { ...process.env, PUBSUB_EMULATOR_HOST: inject('pubsubHost') },
   });
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { findFreePort } from '../../shared/local/embeddedFirestore';
-import { TERRAFORM_PUBSUB_DEFAULTS } from '../../shared/local/pubsubTopology';
+import { TERRAFORM_PUBSUB_DEFAULTS } from '../../shared/pubsub/pubsubTopology';
 import { uniqueProject } from '../support/builders';
 import { officialConversationsClient } from '../support/officialClient';
 import { waitUntil } from '../support/pubsub';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { INGEST_TARGETS, createPushTopology, type PushTopology } from '../../shared/local/pubsubTopology';
-import { targetFor, type IngestTarget } from '../../shared/local/pushDelivery';
+import { INGEST_TARGETS, createPushTopology, type PushTopology } from '../../shared/pubsub/pubsubTopology';
+import { targetFor, type IngestTarget } from '../../shared/pubsub/pushDelivery';
 import { lifecycleEvent, messageEvent, uniqueConversation } from '../support/builders';
 import { acknowledgedMessageIds, countLogEvents, publishEvents, pullAll, PUBSUB_PROJECT, testPubSub, uniqueTopology, waitUntil } from '../support/pubsub';
 import { compareWithStore, expectedStore, recordedConversation, type PushMessage } from '../support/pushSubscriptionSimulator';

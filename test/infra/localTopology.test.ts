@@ -1,7 +1,7 @@
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { TERRAFORM_PUBSUB_DEFAULTS } from '../../shared/local/pubsubTopology';
+import { TERRAFORM_PUBSUB_DEFAULTS } from '../../shared/pubsub/pubsubTopology';
 import { expression, loadTerraform, mapValue, local, resource, variableDefault } from './terraformConfig';
 
 // `npm run start:google` creates on the Pub/Sub emulator what terraform/pubsub.tf creates, with its default

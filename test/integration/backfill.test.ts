@@ -30,7 +30,7 @@ const name = (id: string) => `${parent}/conversations/${id}`;
 const targetProject = () => `target-${randomBytes(5).toString('hex')}`;
 
 async function backfill(targetNamespace: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, ...args], {
+  const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/backfill.ts', '--parent', parent, ...args], {
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), GOOGLE_CLOUD_PROJECT: targetNamespace, METADATA_SERVER_DETECTION: 'none' },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -170,7 +170,7 @@ describe('npm run backfill against the Dialogflow test double', () => {
     try {
       const run = async () => {
         const before = counting.counts();
-        const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '100', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-11T00:00:00Z', '--checkpoint', join(dir, `cost-${Date.now()}.jsonl`)], {
+        const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '100', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-11T00:00:00Z', '--checkpoint', join(dir, `cost-${Date.now()}.jsonl`)], {
           env: { ...process.env, FIRESTORE_EMULATOR_HOST: counting.host, GOOGLE_CLOUD_PROJECT: targetProject(), METADATA_SERVER_DETECTION: 'none' },
         });
         return { stdout, counts: difference(counting.counts(), before) };

@@ -32,7 +32,7 @@ interface Run {
 
 /** Starts the command; `whileRunning` may act on it (a signal) before its exit is awaited. */
 async function backfill(namespace: string, args: string[], whileRunning?: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '1000', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/commands/backfill.ts', '--parent', parent, '--endpoint', double.url, '--qps', '1000', ...args], {
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), GOOGLE_CLOUD_PROJECT: namespace, METADATA_SERVER_DETECTION: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -140,7 +140,7 @@ describe('DELETE of a conversation', () => {
   it('keeps a backfill of what Dialogflow still holds from bringing it back', async () => {
     dialogflow.conversations.set(name, { name, lifecycleState: 'COMPLETED', startTime: '2026-11-30T10:00:00Z', conversationProfile: `${parent}/conversationProfiles/cp` });
     dialogflow.messages.set(name, [{ name: `${name}/messages/M1`, content: 'private', participantRole: 'END_USER', createTime: '2026-11-30T10:00:11Z' }]);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/backfill.ts', '--parent', parent, '--endpoint', dialogflow.url, '--qps', '100', '--checkpoint', join(process.cwd(), '.test-output', `erasure-${nextMessageId()}.jsonl`)], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/backfill.ts', '--parent', parent, '--endpoint', dialogflow.url, '--qps', '100', '--checkpoint', join(process.cwd(), '.test-output', `erasure-${nextMessageId()}.jsonl`)], {
       env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none' },
     });
     expect(stdout).toContain('1 conversations (0 new, 0 updated, 0 unchanged, 1 kept erased), 0 messages new');

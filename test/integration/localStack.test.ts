@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { targetFor, toPushBody, type RecordedMessage } from '../../shared/local/pushDelivery';
+import { targetFor, toPushBody, type RecordedMessage } from '../../shared/pubsub/pushDelivery';
 import { ownExitMs, spawnStack } from '../support/spawnStack';
 
 /** `npm start` on a machine with nothing set: the embedded Firestore, every endpoint, a clean stop. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { targetFor, toPushBody, type RecordedMessage } from '../../shared/local/pushDelivery';
+import { targetFor, toPushBody, type RecordedMessage } from '../../shared/pubsub/pushDelivery';
 import { uniqueConversation } from '../support/builders';
 import { post } from '../support/stack';
 import { snapshotConversation } from '../support/store';

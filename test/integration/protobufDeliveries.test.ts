@@ -6,7 +6,7 @@ import { conversationEvents, encodeOfficially, type ApiVersion } from '../suppor
 import { quarantineAsOlderVersion, replayQuarantined } from '../support/quarantine';
 import { ingestAll, post } from '../support/stack';
 import { readConversation, readQuarantine, snapshotConversation } from '../support/store';
-import { targetFor } from '../../shared/local/pushDelivery';
+import { targetFor } from '../../shared/pubsub/pushDelivery';
 
 /**
  * Profiles that leave `message_format` unset publish PROTO. A PROTO delivery

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 /** `npm run smoke`'s answers to a wrong command line (its round trip runs in test/google/smoke.test.ts). */
 
 const smoke = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/smokeTest.ts', ...args], {
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/smokeTest.ts', ...args], {
     env: { PATH: process.env['PATH'], ...env },
   }).catch((error: { code: number; stdout: string; stderr: string }) => error);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toPushBody, type IngestTarget } from '../../shared/local/pushDelivery';
+import { toPushBody, type IngestTarget } from '../../shared/pubsub/pushDelivery';
 
 export const PROJECT = 'demo-project';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { EMULATOR_PROJECT_ID } from '../../shared/platform/config';
-import { createEmulatorPubSub, type PubSubRest, type ReceivedMessage } from '../../shared/local/pubsubRest';
-import { createPushTopology, type PushTopology } from '../../shared/local/pubsubTopology';
-import { targetFor } from '../../shared/local/pushDelivery';
+import { createEmulatorPubSub, type PubSubRest, type ReceivedMessage } from '../../shared/pubsub/pubsubRest';
+import { createPushTopology, type PushTopology } from '../../shared/pubsub/pubsubTopology';
+import { targetFor } from '../../shared/pubsub/pushDelivery';
 
 /** Google's Pub/Sub emulator that test:google started (see googleGlobalSetup.ts). */
 export function testPubSub(): PubSubRest {

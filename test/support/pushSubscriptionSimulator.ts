@@ -5,7 +5,7 @@ import type { DocumentData } from '@google-cloud/firestore';
 import { mergeLifecycleEvent, emptyConversationState, type ConversationState } from '../../shared/domain/conversationState';
 import { decodeDelivery } from '../../shared/domain/decodeDelivery';
 import { toConversationDocument, toMessageDocument } from '../../shared/firestore/conversationStore';
-import { targetFor, toPushBody, type IngestTarget } from '../../shared/local/pushDelivery';
+import { targetFor, toPushBody, type IngestTarget } from '../../shared/pubsub/pushDelivery';
 import { testFirestore } from './stack';
 import { runQueueWaitMs } from './runDelay';
 

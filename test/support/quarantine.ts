@@ -19,7 +19,7 @@ export async function quarantineAsOlderVersion(id: string, rawBody: string, reas
 
 /** `npm run replay-quarantine -- --url <stack> --id <id>`, as an operator runs it; its standard output. */
 export async function replayQuarantined(id: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/local/replayQuarantine.ts', '--url', baseUrl(), '--id', id], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'shared/commands/replayQuarantine.ts', '--url', baseUrl(), '--id', id], {
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: inject('firestoreHost'), METADATA_SERVER_DETECTION: 'none' },
   });
   return stdout;

@@ -11,8 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { connectPubSub } from './pubsubRest';
-import { TERRAFORM_PUBSUB_DEFAULTS } from './pubsubTopology';
+import { connectPubSub } from '../pubsub/pubsubRest';
+import { TERRAFORM_PUBSUB_DEFAULTS } from '../pubsub/pubsubTopology';
 
 const USAGE = `usage: npm run smoke -- --history-url <URL> [options]
 

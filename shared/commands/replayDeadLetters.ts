@@ -21,9 +21,9 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EMULATOR_PROJECT_ID } from '../platform/config';
-import { connectPubSub, type ReceivedMessage } from './pubsubRest';
-import { TERRAFORM_PUBSUB_DEFAULTS } from './pubsubTopology';
-import type { IngestTarget } from './pushDelivery';
+import { connectPubSub, type ReceivedMessage } from '../pubsub/pubsubRest';
+import { TERRAFORM_PUBSUB_DEFAULTS } from '../pubsub/pubsubTopology';
+import type { IngestTarget } from '../pubsub/pushDelivery';
 
 const USAGE = `usage: npm run replay-dead-letters -- --url <base URL> [options]
 

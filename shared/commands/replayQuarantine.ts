@@ -19,7 +19,7 @@ import { createFirestore } from '../firestore/createFirestore';
 import { QUARANTINE } from '../firestore/paths';
 import { listUnreplayedDeliveries } from '../firestore/quarantineStore';
 import { loadConfig } from '../platform/config';
-import { findLocalStack } from './localStackRegistry';
+import { findLocalStack } from '../local/localStackRegistry';
 
 const USAGE = `usage: npm run replay-quarantine -- --url <base URL> [options]
 
