@@ -19,7 +19,7 @@ const project = uniqueProject();
 const parent = `projects/${project}/locations/global`;
 const name = (id: string) => `${parent}/conversations/${id}`;
 const run = (script: string, args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', `shared/local/${script}.ts`, '--url', baseUrl(), '--parent', parent, ...args], { maxBuffer: 64 * 1024 * 1024 }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', `shared/commands/${script}.ts`, '--url', baseUrl(), '--parent', parent, ...args], { maxBuffer: 64 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
