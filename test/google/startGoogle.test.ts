@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
@@ -76,6 +78,14 @@ it('serves, stores what is published to the Terraform-named topics, and leaves n
     env: userEnvironment({ PUBSUB_EMULATOR_HOST: pubsubHost!, GOOGLE_CLOUD_PROJECT: project }),
   });
   expect(replay.stdout).toContain('12 events published');
+  // The sample is a chat and has no recognition results; one streamed result proves the third topic's path too.
+  const recognition = join(mkdtempSync(join(tmpdir(), 'recognition-')), 'result.jsonl');
+  const result = { conversation: SAMPLE, type: 'NEW_RECOGNITION_RESULT', newRecognitionResultPayload: { messageType: 'TRANSCRIPT', transcript: 'to be', isFinal: false } };
+  writeFileSync(recognition, `${JSON.stringify({ publishTime: '2026-11-02T14:03:05.000Z', event: result })}\n`);
+  const replayed = await promisify(execFile)('npm', ['run', 'replay', '--', '--pubsub', recognition], {
+    env: userEnvironment({ PUBSUB_EMULATOR_HOST: pubsubHost!, GOOGLE_CLOUD_PROJECT: project }),
+  });
+  expect(replayed.stdout).toContain('1 events published');
 
   const client = officialConversationsClient(`http://127.0.0.1:${port}`);
   // Lifecycle events and messages come through different topics and subscriptions, in no order between them:
@@ -88,6 +98,7 @@ it('serves, stores what is published to the Terraform-named topics, and leaves n
   });
   expect(conversation.conversationStage).toBe('HUMAN_ASSIST_STAGE');
   expect(messages).toHaveLength(9);
+  await waitUntil('the recognition result is stored', () => (logs.split('\n').some((line) => line.includes('"ingest.stored"') && line.includes('recognition-results-push')) ? true : undefined));
   // Delivered by the push subscriptions Terraform names.
   const subscriptions = new Set(
     logs
