@@ -31,10 +31,11 @@ export async function benchFirestoreCost(): Promise<CostCase[]> {
     await response.arrayBuffer();
     return difference(firestore.counts(), before);
   };
-  const message = (id: string) => ({
+  // Every message Dialogflow sends names its participant: a participant's first message here also creates it.
+  const message = (id: string, participant = 'Customer') => ({
     conversation,
     type: 'NEW_MESSAGE',
-    newMessagePayload: { name: `${conversation}/messages/${id}`, content: 'hello', createTime: '2026-11-02T14:00:01Z', participantRole: 'END_USER' },
+    newMessagePayload: { name: `${conversation}/messages/${id}`, content: 'hello', createTime: '2026-11-02T14:00:01Z', participant: `${conversation}/participants/${participant}`, participantRole: 'END_USER' },
   });
 
   try {
@@ -42,7 +43,8 @@ export async function benchFirestoreCost(): Promise<CostCase[]> {
     const add = (name: string, counts: OperationCounts, goal: string, met: (c: OperationCounts) => boolean) =>
       cases.push({ name, counts, goal, met: met(counts) });
 
-    add('NEW_MESSAGE, first of its conversation in this instance', await deliver(message('M0')), 'conversation created once per instance: 2 writes', (c) => c.writes + c.failedPreconditionWrites <= 2 && c.documentReads === 0);
+    add('NEW_MESSAGE, first of its conversation in this instance', await deliver(message('M0')), 'conversation and participant created once per instance: 3 writes', (c) => c.writes + c.failedPreconditionWrites <= 3 && c.documentReads === 0);
+    add("NEW_MESSAGE, another participant's first in this instance", await deliver(message('MA', 'Agent')), 'participant created once per instance: 2 writes', (c) => c.writes + c.failedPreconditionWrites <= 2 && c.documentReads === 0);
     const steady = await deliver(message('M1'));
     add('NEW_MESSAGE, steady state', steady, '1 write, 0 reads', (c) => c.writes === 1 && c.documentReads === 0 && c.failedPreconditionWrites === 0);
     add('NEW_MESSAGE, duplicate delivery', await deliver(message('M1'), 'cost-dup-m1'), 'at most 1 read or 1 failed precondition write', (c) => c.writes === 0 && c.documentReads + c.failedPreconditionWrites <= 1);

@@ -50,8 +50,9 @@ locals {
       "phoneNumber", "eventStartTime", "eventEndTime", "humanInterventionNeeded", "dialogflow", "lifecycleEvents",
       "lifecycleEventsTruncated", "schemaVersion", "tombstone", "erasedAt",
     ]
-    messages           = ["conversation", "messageId", "createTime", "participantRole", "payloadJson", "eventDetailJson", "schemaVersion"]
+    messages           = ["conversation", "messageId", "createTime", "participantRole", "participantId", "payloadJson", "eventDetailJson", "schemaVersion"]
     recognitionResults = ["conversation", "pubsubMessageId", "publishTime", "payloadJson", "schemaVersion"]
+    participants       = ["conversation", "role", "firstMessageTime", "dialogflowJson", "schemaVersion"]
     quarantine = [
       "reasonCode", "reason", "receivedBy", "receivedAt", "rawBody", "rawBodyEncoding", "rawBodyBytes", "replayedAt",
       "pubsubMessageId", "subscription", "deliveryAttempt", "publishTime", "eventType", "eventKind", "messageId", "dataBytes",
@@ -63,7 +64,7 @@ locals {
   # every collection group whose documents carry it: with retention_days > 0 every document, and always the
   # tombstones of erased conversations and their registrations in erasures.
   expire_at_field       = "expireAt"
-  ttl_collection_groups = ["conversations", "messages", "recognitionResults", "quarantine", "erasures"]
+  ttl_collection_groups = ["conversations", "messages", "recognitionResults", "participants", "quarantine", "erasures"]
 }
 
 resource "google_firestore_index" "composite" {

@@ -11,6 +11,7 @@ export function createInMemoryConversationStore(): ConversationStore {
   const conversations = new Map<string, ConversationState>();
   const messages = new Set<string>();
   const recognitionResults = new Set<string>();
+  const participants = new Set<string>();
   const createOnce = (set: Set<string>, key: string): WriteResult => {
     if (set.has(key)) return 'duplicate';
     set.add(key);
@@ -33,6 +34,12 @@ export function createInMemoryConversationStore(): ConversationStore {
     },
     async createRecognitionResult(result) {
       return createOnce(recognitionResults, `${result.conversation.name}/${result.pubsubMessageId}`);
+    },
+    async ensureParticipant(participant) {
+      createOnce(participants, `${participant.conversation.name}/${participant.participantId}`);
+    },
+    async mergeListedParticipant(participant) {
+      return createOnce(participants, `${participant.conversation.name}/${participant.participantId}/listed`);
     },
   };
 }

@@ -19,5 +19,9 @@ export function createListOnlyStore(): ConversationStore {
     async createRecognitionResult() {
       return 'stored';
     },
+    async ensureParticipant() {},
+    async mergeListedParticipant() {
+      return 'stored';
+    },
   };
 }

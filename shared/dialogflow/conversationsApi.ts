@@ -35,13 +35,21 @@ export interface CountedDialogflowConversations extends DialogflowConversations,
 }
 
 const PAGE_SIZE = 100;
+
+interface Clients {
+  conversations: Dialogflow.v2.ConversationsClient;
+  participants: Dialogflow.v2.ParticipantsClient;
+}
 /** HTTP statuses and gRPC codes worth another attempt: quota, unavailable, deadline, internal. */
 const RETRYABLE = new Set([429, 500, 502, 503, 504, 4, 8, 13, 14]);
 
 export function createDialogflowConversations(location: string, options: DialogflowApiOptions): CountedDialogflowConversations {
-  let loaded: Promise<Dialogflow.v2.ConversationsClient> | undefined;
-  const conversationsClient = () =>
-    (loaded ??= import('@google-cloud/dialogflow').then(({ default: dialogflow }) => new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint))));
+  let loaded: Promise<Clients> | undefined;
+  const dialogflowClients = () =>
+    (loaded ??= import('@google-cloud/dialogflow').then(({ default: dialogflow }) => ({
+      conversations: new dialogflow.v2.ConversationsClient(clientOptions(location, options.endpoint)),
+      participants: new dialogflow.v2.ParticipantsClient(clientOptions(location, options.endpoint)),
+    })));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = options.maxAttempts ?? 6;
   const maxBackoffMs = options.maxBackoffMs ?? 32_000;
@@ -51,8 +59,8 @@ export function createDialogflowConversations(location: string, options: Dialogf
   const noClientRetries = { retry: null, ...(options.attemptTimeoutMs ? { timeout: options.attemptTimeoutMs } : {}) };
 
   /** `retryUntil` (epoch ms): no retry is begun that would wait past it; the last error is thrown instead. */
-  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient) => Promise<T>, retryUntil = Infinity): Promise<T> {
-    const client = await conversationsClient();
+  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient, participants: Dialogflow.v2.ParticipantsClient) => Promise<T>, retryUntil = Infinity): Promise<T> {
+    const clients = await dialogflowClients();
     for (let attempt = 1; ; attempt++) {
       // Slots are taken in call order, so concurrent callers share the rate rather than each keeping it.
       const now = Date.now();
@@ -61,7 +69,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
       if (slot > now) await sleep(slot - now);
       calls += 1;
       try {
-        return await send(client);
+        return await send(clients.conversations, clients.participants);
       } catch (error) {
         const code = errorCode(error);
         if (code === 404 || code === 5) throw error;
@@ -119,6 +127,17 @@ export function createDialogflowConversations(location: string, options: Dialogf
           client.listMessages({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
         );
         for (const message of messages) yield toProto3Json('message', message);
+        pageToken = next?.pageToken ?? undefined;
+      } while (pageToken);
+    },
+
+    async *listParticipants(conversationName) {
+      let pageToken: string | undefined;
+      do {
+        const [participants, next] = await call(`participants.list ${conversationName}`, (_, client) =>
+          client.listParticipants({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+        );
+        for (const participant of participants) yield toProto3Json('participant', participant);
         pageToken = next?.pageToken ?? undefined;
       } while (pageToken);
     },

@@ -1,5 +1,7 @@
-import { mergeConversationSnapshot } from './conversationState';
-import { toConversationSnapshot, toListedMessageRecord } from './dialogflowResources';
+import { mergeConversationSnapshot, type ConversationState } from './conversationState';
+import { toConversationSnapshot, toListedMessageRecord, toListedParticipantRecord } from './dialogflowResources';
+import type { ConversationId } from './resourceNames';
+import { ensureParticipantOf } from './ingestDelivery';
 import type { ConversationStore, DialogflowConversations } from './ports';
 
 /**
@@ -35,9 +37,11 @@ export async function backfillConversation(deps: BackfillDependencies, listed: R
   if (!read.ok) return { name: String(listed['name']), conversation: 'unchanged', messagesNew: 0, messagesAlreadyStored: 0, problems: [read.problem] };
   const { id, snapshot } = read.value;
   let existed = false;
+  const merged: { state?: ConversationState } = {};
   const written = await deps.store.updateConversation(id, (current) => {
     existed = current !== undefined;
-    return mergeConversationSnapshot(current, id, snapshot);
+    merged.state = mergeConversationSnapshot(current, id, snapshot);
+    return merged.state;
   });
   if (written === 'erased') return { name: id.name, conversation: 'erased', messagesNew: 0, messagesAlreadyStored: 0, problems: [] };
   const result: BackfilledConversation = {
@@ -53,8 +57,33 @@ export async function backfillConversation(deps: BackfillDependencies, listed: R
       result.problems.push(record.problem);
       continue;
     }
-    if ((await deps.store.createMessage(record.value)) === 'stored') result.messagesNew += 1;
+    const [written] = await Promise.all([deps.store.createMessage(record.value), ensureParticipantOf(deps.store, record.value)]);
+    if (written === 'stored') result.messagesNew += 1;
     else result.messagesAlreadyStored += 1;
   }
+  await mergeListedParticipants(deps, id, merged.state?.endTime ?? merged.state?.startTime ?? undefined, result.problems);
   return result;
+}
+
+/**
+ * What Dialogflow's participants.list says of each participant, merged into the stored ones (those that never
+ * sent a message too). A participant that cannot be read is a problem; the store failing throws.
+ */
+export async function mergeListedParticipants(
+  deps: Pick<BackfillDependencies, 'dialogflow' | 'store'>,
+  id: ConversationId,
+  expiryAnchor: string | undefined,
+  problems: string[],
+): Promise<{ participants: number; written: number }> {
+  const counts = { participants: 0, written: 0 };
+  for await (const participant of deps.dialogflow.listParticipants(id.name)) {
+    const record = toListedParticipantRecord(id, participant, expiryAnchor);
+    if (!record.ok) {
+      problems.push(record.problem);
+      continue;
+    }
+    counts.participants += 1;
+    if ((await deps.store.mergeListedParticipant(record.value)) === 'stored') counts.written += 1;
+  }
+  return counts;
 }

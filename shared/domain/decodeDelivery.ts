@@ -7,7 +7,7 @@ import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
 import { MAX_STORED_JSON_BYTES, messageSortKey, type IngestEvent } from './records';
 export { MAX_STORED_JSON_BYTES };
-import { DEFAULT_LOCATION, SAFE_ID, namesLocation, parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
+import { DEFAULT_LOCATION, SAFE_ID, namesLocation, parseConversationName, parseMessageName, participantIdUnder, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 import { createPathDescriber, describeIssues } from './validation';
 
@@ -337,7 +337,7 @@ function toMessageEvent(
       messageId: messageName.messageId,
       createTime,
       sortKey: messageSortKey(createTime, messageName.messageId),
-      ...optional({ participantRole: message.participantRole, eventDetailJson }),
+      ...optional({ participantRole: message.participantRole, participantId: participantIdUnder(message.participant, conversation), eventDetailJson }),
       payloadJson,
     },
   };

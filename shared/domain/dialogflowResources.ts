@@ -1,8 +1,8 @@
 import type { ConversationSnapshot, ConversationStage } from './conversationState';
-import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, normalizeEnum, type LifecycleState } from './enums';
+import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, PARTICIPANT_ROLE_NUMBERS, normalizeEnum, type LifecycleState } from './enums';
 import { canonicalJson, isObject } from './jsonShape';
-import { MAX_STORED_JSON_BYTES, messageSortKey, type MessageRecord } from './records';
-import { parseConversationName, parseMessageName, type ConversationId } from './resourceNames';
+import { MAX_STORED_JSON_BYTES, messageSortKey, type ListedParticipantRecord, type MessageRecord } from './records';
+import { parseConversationName, parseMessageName, participantIdUnder, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 
 /**
@@ -72,9 +72,37 @@ export function toListedMessageRecord(conversation: ConversationId, message: Rec
       createTime,
       sortKey: messageSortKey(createTime, name.messageId),
       ...(typeof role === 'string' || typeof role === 'number' ? { participantRole: role } : {}),
+      ...withDefined('participantId', participantIdUnder(message['participant'], conversation)),
       payloadJson,
     },
   };
+}
+
+/**
+ * A Participant as Dialogflow's participants.list returned it, to be merged into the stored participant: its role
+ * normalized as messages' are, every field kept in `dialogflowJson`. `expiryAnchor`: the conversation's end, else start, time.
+ */
+export function toListedParticipantRecord(
+  conversation: ConversationId,
+  participant: Record<string, unknown>,
+  expiryAnchor: string | undefined,
+): Readable<ListedParticipantRecord> {
+  const participantId = participantIdUnder(participant['name'], conversation);
+  if (!participantId) return { ok: false, problem: `${conversation.name}: a participant's name is not <conversation>/participants/<P>` };
+  const dialogflowJson = JSON.stringify(participant);
+  if (new TextEncoder().encode(dialogflowJson).byteLength > MAX_STORED_JSON_BYTES) {
+    return { ok: false, problem: `${conversation.name}: participant ${participantId} is over the ${MAX_STORED_JSON_BYTES} bytes that can be stored` };
+  }
+  const rawRole = participant['role'];
+  const role = typeof rawRole === 'string' || typeof rawRole === 'number' ? normalizeEnum(PARTICIPANT_ROLE_NUMBERS, rawRole) : undefined;
+  return {
+    ok: true,
+    value: { conversation, participantId, dialogflowJson, ...withDefined('role', role), ...withDefined('expiryAnchor', expiryAnchor) },
+  };
+}
+
+function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** A time in sortable form, null when absent, false when present but not a timestamp. */

@@ -2,7 +2,7 @@ import { mergeLifecycleEvent } from './conversationState';
 import { decodeDelivery, type ProtobufEventReader } from './decodeDelivery';
 import type { DeliveryFacts, IngestOutcome } from './outcomes';
 import type { ConversationStore, QuarantineStore } from './ports';
-import type { IngestEvent } from './records';
+import type { IngestEvent, MessageRecord } from './records';
 
 export interface IngestDependencies {
   store: ConversationStore;
@@ -67,15 +67,29 @@ export class DeliveryFailedError extends Error {
   }
 }
 
+/** The participant a stored message names, made to exist (participants.list reads these, never the messages). */
+export async function ensureParticipantOf(store: ConversationStore, message: MessageRecord): Promise<void> {
+  if (message.participantId === undefined) return;
+  await store.ensureParticipant({
+    conversation: message.conversation,
+    participantId: message.participantId,
+    firstMessageTime: message.createTime,
+    ...(message.participantRole !== undefined ? { role: message.participantRole } : {}),
+  });
+}
+
 async function storeEvent(store: ConversationStore, event: IngestEvent) {
   switch (event.kind) {
     case 'lifecycle':
       return store.updateConversation(event.conversation, (current) =>
         mergeLifecycleEvent(current, event.conversation, event.record),
       );
-    case 'message':
+    case 'message': {
       if ((await store.ensureConversation(event.conversation)) === 'erased') return 'erased';
-      return store.createMessage(event.record);
+      // Both before the answer: a redelivery after either failed finds the message a duplicate and writes the participant.
+      const [written] = await Promise.all([store.createMessage(event.record), ensureParticipantOf(store, event.record)]);
+      return written;
+    }
     case 'recognition_result':
       if ((await store.ensureConversation(event.conversation)) === 'erased') return 'erased';
       return store.createRecognitionResult(event.record);

@@ -1,6 +1,6 @@
 import type { ConversationState } from './conversationState';
 import type { DeliveryFacts, Rejection, WriteResult } from './outcomes';
-import type { MessageRecord, RecognitionResultRecord } from './records';
+import type { ListedParticipantRecord, MessageRecord, ParticipantRecord, RecognitionResultRecord } from './records';
 import type { ConversationId, ConversationParent } from './resourceNames';
 
 /**
@@ -26,6 +26,13 @@ export interface ConversationStore {
   /** Stores a message unless one with its id is already stored. */
   createMessage(message: MessageRecord): Promise<WriteResult>;
   createRecognitionResult(result: RecognitionResultRecord): Promise<WriteResult>;
+  /**
+   * Makes the participant exist unless it does (what a message says of it: its name and role); an instance that
+   * has made sure of it once writes nothing again. Called beside createMessage for every message naming one.
+   */
+  ensureParticipant(participant: ParticipantRecord): Promise<void>;
+  /** Merges what Dialogflow's participants.list says of a participant over what is stored (reconcile, backfill). */
+  mergeListedParticipant(participant: ListedParticipantRecord): Promise<WriteResult>;
 }
 
 /** A delivery that cannot be stored, kept whole so that an operator can inspect and replay it. */
@@ -56,6 +63,8 @@ export interface DialogflowConversations {
   listConversations(parent: string): AsyncIterable<Record<string, unknown>>;
   /** Every message of a conversation, page after page (Dialogflow lists them newest first). */
   listMessages(conversationName: string): AsyncIterable<Record<string, unknown>>;
+  /** Every participant of a conversation, page after page (participants.list). */
+  listParticipants(conversationName: string): AsyncIterable<Record<string, unknown>>;
 }
 
 /**
@@ -90,7 +99,7 @@ export interface DueConversation {
 export interface ErasureStore {
   /**
    * Replaces the conversation with its tombstone (name, erasure time, expiry), registers the erasure for the
-   * sweep, then deletes every message, recognition result and quarantined delivery of it within the store's time
+   * sweep, then deletes every message, recognition result, participant and quarantined delivery of it within the store's time
    * budget (`complete: false` when it ran out: the sweep deletes the rest). Returns what was deleted.
    */
   erase(conversation: ConversationId, erasedAt: Date, tombstoneExpiresAt: Date): Promise<{ alreadyErased: boolean; documentsDeleted: number; complete: boolean }>;

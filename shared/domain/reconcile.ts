@@ -1,5 +1,6 @@
 import { forEachConcurrently } from './boundedConcurrency';
-import { mergeConversationSnapshot, mergeFailedRead } from './conversationState';
+import { mergeListedParticipants } from './backfill';
+import { mergeConversationSnapshot, mergeFailedRead, type ConversationSnapshot } from './conversationState';
 import { toConversationSnapshot } from './dialogflowResources';
 import type { WriteResult } from './outcomes';
 import type { ConversationStore, DialogflowConversations, DueConversation, ReconcileQueue } from './ports';
@@ -124,6 +125,16 @@ async function reconcileConversation(deps: ReconcileDependencies, id: Conversati
     answer = error instanceof Error ? error : new Error(String(error));
   }
   const snapshot = answer instanceof Error ? undefined : answer.found ? toConversationSnapshot(answer.conversation, readTime, deps.defaultLocation) : undefined;
+  // Dialogflow's final word on the conversation (it is never asked again): its participants too, before the
+  // conversation is written, so that a listing that fails leaves the read failed and due again an hour later.
+  const read = snapshot?.ok && snapshot.value.id.name === id.name ? snapshot.value.snapshot : undefined;
+  if (read?.found && read.lifecycleState === 'COMPLETED') {
+    const failed = await storeListedParticipants(deps, id, read, report).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    if (failed) answer = failed;
+  }
   if (answer instanceof Error || (snapshot && (!snapshot.ok || snapshot.value.id.name !== id.name))) {
     const reason = answer instanceof Error ? answer.message : snapshot && !snapshot.ok ? snapshot.problem : `Dialogflow answered for another conversation`;
     report.failedCount += 1;
@@ -137,6 +148,17 @@ async function reconcileConversation(deps: ReconcileDependencies, id: Conversati
   else if (written === 'stored') report.refreshed += 1;
   else report.unchanged += 1;
   return 'done';
+}
+
+/** participants.list of a completed conversation, merged into the stored participants; the answer passed through. */
+async function storeListedParticipants(deps: ReconcileDependencies, id: ConversationId, snapshot: ConversationSnapshot & { found: true }, report: ReconcileReport): Promise<void> {
+  report.dialogflowCalls += 1;
+  const problems: string[] = [];
+  const { participants, written } = await mergeListedParticipants(deps, id, snapshot.endTime ?? snapshot.startTime ?? undefined, problems);
+  // Each merge is a transaction reading the conversation and the participant, writing when it changed the participant.
+  report.firestoreReads += 2 * participants;
+  report.firestoreWrites += written;
+  if (problems.length > 0 && report.failed.length < REPORTED_FAILURES) report.failed.push({ conversation: id.name, reason: problems[0]!.slice(0, 300) });
 }
 
 /** A transaction reads the conversation, and writes it when the merge changed it. */

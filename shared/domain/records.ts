@@ -14,10 +14,36 @@ export interface MessageRecord {
   /** `createTime#messageId`: one top-level field that orders messages by time with a stable tie-break. */
   sortKey: string;
   participantRole?: EnumValue;
+  /** The id of the participant who sent it, when its `participant` names one of this conversation. */
+  participantId?: string;
   /** The Message as received (field spellings normalized to proto3 JSON), as JSON. */
   payloadJson: string;
   /** Other fields the event carried (unknown ones, attributes), canonical JSON; absent when none. */
   eventDetailJson?: string;
+}
+
+/**
+ * One participant of a conversation, as its messages name it (participants.list and participants.get serve
+ * these): written once, by the first message of it an instance stores; what Dialogflow's own participants.list
+ * says is merged in by reconcile and backfill.
+ */
+export interface ParticipantRecord {
+  conversation: ConversationId;
+  participantId: string;
+  role?: EnumValue;
+  /** The create time (sortable form) of the message that named it first here: its expiry is counted from it. */
+  firstMessageTime: string;
+}
+
+/** A Participant as Dialogflow's participants.list returned it: merged over what the messages said. */
+export interface ListedParticipantRecord {
+  conversation: ConversationId;
+  participantId: string;
+  role?: EnumValue;
+  /** The Participant as read (proto3 JSON), every field kept. */
+  dialogflowJson: string;
+  /** The conversation's end time, else its start time (sortable form): retention is counted from it, as the conversation's is. */
+  expiryAnchor?: string;
 }
 
 /** A NEW_RECOGNITION_RESULT event, kept verbatim; nothing reads inside it yet. */

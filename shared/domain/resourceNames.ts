@@ -81,6 +81,19 @@ export function namesLocation(name: string): boolean {
 }
 
 /**
+ * The participant id `name` gives when it names a participant of `conversation`, in either spelling
+ * (`participant` on a message, `name` of a Participant); undefined when it names none of this conversation.
+ */
+export function participantIdUnder(name: unknown, conversation: ConversationId): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const prefix = `${conversation.name}/participants/`;
+  const respelled = respellUnderConversation(name, conversation);
+  if (!respelled.startsWith(prefix)) return undefined;
+  const id = respelled.slice(prefix.length);
+  return SAFE_ID.test(id) ? id : undefined;
+}
+
+/**
  * `name` (a message's or a participant's) spelled under `conversation`'s
  * canonical name, when it belongs to that conversation in either spelling;
  * otherwise unchanged. Dialogflow writes both spellings, and one answer

@@ -14,11 +14,11 @@ import { parseTimestampNanos } from '../domain/timestamps';
 import type { ConversationStore } from '../domain/ports';
 import { KNOWN_CONVERSATION_MAX_AGE_MS } from '../domain/erasure';
 import { reconcileDueTime } from '../domain/reconcileSchedule';
-import type { MessageRecord, RecognitionResultRecord } from '../domain/records';
+import type { ListedParticipantRecord, MessageRecord, ParticipantRecord, RecognitionResultRecord } from '../domain/records';
 import { createBoundedSet } from './boundedSet';
 import { ALREADY_EXISTS, grpcCode, withDeadline } from './deadline';
 import { createKeyedMutex } from './keyedMutex';
-import { RECOGNITION_RESULTS, conversationDocument, messagesCollection } from './paths';
+import { RECOGNITION_RESULTS, conversationDocument, messagesCollection, participantsCollection } from './paths';
 
 export interface FirestoreStoreOptions {
   deadlineMs: number;
@@ -105,6 +105,36 @@ export function toMessageDocument(message: MessageRecord, retentionDays: number)
   return { ...fields, conversation: conversation.name, ...expiry(addDays(message.createTime, retentionDays)), schemaVersion: SCHEMA_VERSION };
 }
 
+/**
+ * A participant as its first message here names it. It expires a day after that message would: a conversation's
+ * later messages expire later than its first, and a day covers any conversation Dialogflow keeps open (it
+ * auto-completes them after 24 hours), so the participant outlives every message that names it.
+ */
+export function toParticipantDocument(participant: ParticipantRecord, retentionDays: number): DocumentData {
+  const { conversation, participantId, role, firstMessageTime } = participant;
+  return {
+    conversation: conversation.name,
+    participantId,
+    ...(role !== undefined ? { role } : {}),
+    firstMessageTime,
+    ...expiry(addDays(firstMessageTime, retentionDays > 0 ? retentionDays + 1 : 0)),
+    schemaVersion: SCHEMA_VERSION,
+  };
+}
+
+/** What participants.list said, over the stored participant: its role wins, and its expiry is the conversation's. */
+function listedParticipantFields(participant: ListedParticipantRecord, retentionDays: number): DocumentData {
+  const { conversation, participantId, role, dialogflowJson, expiryAnchor } = participant;
+  return {
+    conversation: conversation.name,
+    participantId,
+    ...(role !== undefined ? { role } : {}),
+    dialogflowJson,
+    ...(expiryAnchor !== undefined ? expiry(addDays(expiryAnchor, retentionDays)) : {}),
+    schemaVersion: SCHEMA_VERSION,
+  };
+}
+
 export function createFirestoreConversationStore(db: Firestore, options: FirestoreStoreOptions): ConversationStore {
   const { deadlineMs, retentionDays } = options;
   const knownConversations = createBoundedSet({
@@ -115,6 +145,8 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
   /** Conversations whose tombstone this instance read: an erasure is for good, so no age. */
   const erasedConversations = createBoundedSet(1_000);
   const runExclusive = createKeyedMutex();
+  /** Participants this instance has written or found: most conversations have two or three. */
+  const knownParticipants = createBoundedSet(options.knownConversationsCapacity ?? DEFAULT_KNOWN_CONVERSATIONS_CAPACITY);
 
   async function createUnlessExists(operation: string, create: () => Promise<unknown>): Promise<WriteResult> {
     try {
@@ -179,6 +211,29 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
       const ref = conversationDocument(db, conversation).collection(RECOGNITION_RESULTS).doc(result.pubsubMessageId);
       return createUnlessExists('recognition result create', () =>
         ref.create({ ...fields, conversation: conversation.name, ...expiry(addDays(result.publishTime, retentionDays)), schemaVersion: SCHEMA_VERSION }),
+      );
+    },
+
+    async ensureParticipant(participant) {
+      const key = `${participant.conversation.name}/participants/${participant.participantId}`;
+      if (knownParticipants.has(key)) return;
+      const ref = participantsCollection(db, participant.conversation).doc(participant.participantId);
+      await createUnlessExists('participant create', () => ref.create(toParticipantDocument(participant, retentionDays)));
+      knownParticipants.add(key);
+    },
+
+    async mergeListedParticipant(participant) {
+      const ref = participantsCollection(db, participant.conversation).doc(participant.participantId);
+      const fields = listedParticipantFields(participant, retentionDays);
+      return withDeadline('participant update', deadlineMs, () =>
+        db.runTransaction(async (tx): Promise<WriteResult> => {
+          // Never under an erased conversation's tombstone (an erasure between Dialogflow's answer and this write).
+          const [conversation, current] = await tx.getAll(conversationDocument(db, participant.conversation), ref);
+          if (isTombstone(conversation!.data())) return 'erased';
+          if (current!.exists && current!.get('dialogflowJson') === fields['dialogflowJson'] && current!.get('role') === fields['role']) return 'duplicate';
+          tx.set(ref, fields, { merge: true });
+          return 'stored';
+        }),
       );
     },
   };

@@ -29,5 +29,9 @@ export function createDryRunConversationStore(db: Firestore, options: { deadline
     async createRecognitionResult() {
       return 'duplicate';
     },
+    async ensureParticipant() {},
+    async mergeListedParticipant() {
+      return 'duplicate';
+    },
   };
 }

@@ -5,7 +5,7 @@ import type { ErasureStore } from '../domain/ports';
 import { parseConversationName, type ConversationId } from '../domain/resourceNames';
 import { EXPIRE_AT_FIELD, isTombstone, toTombstoneDocument } from './conversationStore';
 import { withDeadline } from './deadline';
-import { MESSAGES, QUARANTINE, RECOGNITION_RESULTS, conversationDocument } from './paths';
+import { MESSAGES, PARTICIPANTS, QUARANTINE, RECOGNITION_RESULTS, conversationDocument } from './paths';
 
 /** One document per erasure whose tombstone lives (TTL on expireAt removes it with the tombstone). */
 export const ERASURES = 'erasures';
@@ -57,6 +57,7 @@ export function createFirestoreErasureStore(db: Firestore, options: FirestoreEra
     const collections: Query[] = [
       ref.collection(MESSAGES) as CollectionReference,
       ref.collection(RECOGNITION_RESULTS) as CollectionReference,
+      ref.collection(PARTICIPANTS) as CollectionReference,
       db.collection(QUARANTINE).where('conversation', '==', conversation.name),
     ];
     const results = await Promise.all(collections.map((query) => deleteAll(query, until)));

@@ -1,9 +1,9 @@
 import type { Firestore, Query, QueryDocumentSnapshot } from '@google-cloud/firestore';
-import { rowBytes, type ConversationRow, type ConversationScan, type ConversationWindow, type HistoryReader, type MessageRow, type PageWindow } from '../domain/history/ports';
+import { rowBytes, type ConversationRow, type ConversationScan, type ConversationWindow, type HistoryReader, type MessageRow, type PageWindow, type ParticipantRow } from '../domain/history/ports';
 import type { KeyRange } from '../domain/history/queryPlans';
 import { fromConversationDocument, isTombstone } from './conversationStore';
 import { withDeadline } from './deadline';
-import { conversationDocument, conversationsCollection, messagesCollection } from './paths';
+import { conversationDocument, conversationsCollection, messagesCollection, participantsCollection } from './paths';
 
 /**
  * Keyset pages: one range on the field the page is ordered by, newest
@@ -48,7 +48,26 @@ export function createFirestoreHistoryReader(db: Firestore, options: { deadlineM
       const { rows } = await withDeadline('message list', deadlineMs, () => readRows(keysetPage(messagesCollection(db, conversation), 'sortKey', range, window), window, toRow));
       return rows;
     },
+
+    async getParticipant(conversation, participantId) {
+      const snapshot = await withDeadline('participant read', deadlineMs, () => participantsCollection(db, conversation).doc(participantId).get());
+      return snapshot.exists ? toParticipantRow(snapshot as QueryDocumentSnapshot) : undefined;
+    },
+
+    async listParticipants(conversation, window) {
+      // A range on the id field rather than a cursor: the embedded emulator ignores cursors. A conversation has a few.
+      let query: Query = participantsCollection(db, conversation);
+      if (window.after !== undefined) query = query.where('participantId', '>', window.after);
+      const page = await withDeadline('participant list', deadlineMs, () => query.orderBy('participantId').limit(window.limit).get());
+      return page.docs.map(toParticipantRow);
+    },
   };
+}
+
+function toParticipantRow(doc: QueryDocumentSnapshot): ParticipantRow {
+  const role = doc.get('role') as ParticipantRow['role'] | undefined;
+  const dialogflowJson = doc.get('dialogflowJson') as string | undefined;
+  return { sortKey: doc.id, ...(role !== undefined ? { role } : {}), ...(typeof dialogflowJson === 'string' ? { dialogflowJson } : {}) };
 }
 
 /**

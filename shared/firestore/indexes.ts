@@ -53,7 +53,7 @@ export interface FieldIndexing {
   unindexed: readonly string[];
 }
 
-export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'quarantine' | 'erasures', FieldIndexing> = {
+export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionResults' | 'participants' | 'quarantine' | 'erasures', FieldIndexing> = {
   conversations: {
     // reconcileDueKey: the reconcile queue (reconcileQueue.ts).
     queried: ['lifecycleState', 'startSortKey', 'endSortKey', 'reconcileDueKey'],
@@ -85,12 +85,18 @@ export const FIELD_INDEXING: Record<'conversations' | 'messages' | 'recognitionR
   messages: {
     queried: ['sortKey'],
     forOperators: [],
-    unindexed: ['conversation', 'messageId', 'createTime', 'participantRole', 'payloadJson', 'eventDetailJson', 'schemaVersion'],
+    unindexed: ['conversation', 'messageId', 'createTime', 'participantRole', 'participantId', 'payloadJson', 'eventDetailJson', 'schemaVersion'],
   },
   recognitionResults: {
     queried: [],
     forOperators: [],
     unindexed: ['conversation', 'pubsubMessageId', 'publishTime', 'payloadJson', 'schemaVersion'],
+  },
+  participants: {
+    // participantId: participants.list pages on it (historyReader.ts); a few per conversation.
+    queried: ['participantId'],
+    forOperators: [],
+    unindexed: ['conversation', 'role', 'firstMessageTime', 'dialogflowJson', 'schemaVersion'],
   },
   quarantine: {
     // replayed: replay-quarantine's query (listUnreplayedDeliveries, an equality with a limit and no order);

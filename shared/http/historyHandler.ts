@@ -82,7 +82,7 @@ export function createHistoryHandler(deps: HistoryHandlerDependencies) {
       fail(status, result.error.message);
       return;
     }
-    const items = result.value['conversations'] ?? result.value['messages'];
+    const items = result.value['conversations'] ?? result.value['messages'] ?? result.value['participants'];
     logEvents.historyServed(log, {
       method,
       route,
@@ -131,6 +131,10 @@ function dispatch(queries: HistoryHandlerDependencies['queries'], request: Parse
       return queries.listConversations(route.parent, route.params, render);
     case 'listMessages':
       return queries.listMessages(route.conversation, route.params, render);
+    case 'listParticipants':
+      return queries.listParticipants(route.conversation, route.params, render);
+    case 'getParticipant':
+      return queries.getParticipant(route.conversation, route.participantId, render);
     case 'erase':
       throw new Error('erase is handled before dispatch');
   }

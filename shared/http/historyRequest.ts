@@ -1,4 +1,4 @@
-import { DEFAULT_LOCATION, parseConversationName, parseParentName, type ConversationId, type ConversationParent } from '../domain/resourceNames';
+import { DEFAULT_LOCATION, SAFE_ID, parseConversationName, parseParentName, type ConversationId, type ConversationParent } from '../domain/resourceNames';
 import type { ListParameters } from '../domain/history/historyQueries';
 import type { ErrorFormat } from './googleErrors';
 import { mergeSelections, parseFieldSelection, type FieldSelection } from './partialResponse';
@@ -19,7 +19,9 @@ export type HistoryRoute =
   | { kind: 'get'; conversation: ConversationId }
   | { kind: 'erase'; conversation: ConversationId }
   | { kind: 'listConversations'; parent: ConversationParent; params: ListParameters }
-  | { kind: 'listMessages'; conversation: ConversationId; params: ListParameters };
+  | { kind: 'listMessages'; conversation: ConversationId; params: ListParameters }
+  | { kind: 'listParticipants'; conversation: ConversationId; params: ListParameters }
+  | { kind: 'getParticipant'; conversation: ConversationId; participantId: string };
 
 export interface ParsedHistoryRequest {
   route: HistoryRoute;
@@ -30,10 +32,9 @@ export interface ParsedHistoryRequest {
 
 export type HistoryRequestRefusal = { status: 400 | 404 | 501; message: string };
 
+/** Groups: version, project, location, conversation, then `/messages`, or `/participants` and a participant id. */
 const PATH =
-  /^\/(v2|v2beta1)\/projects\/([^/]+)(?:\/locations\/([^/]+))?\/conversations(?:\/([^/]+)(\/messages)?)?$/;
-
-const PARTICIPANTS_PATH = /^\/(v2|v2beta1)\/projects\/[^/]+(?:\/locations\/[^/]+)?\/conversations\/[^/]+\/participants(?:\/[^/:]+)?$/;
+  /^\/(v2|v2beta1)\/projects\/([^/]+)(?:\/locations\/([^/]+))?\/conversations(?:\/([^/]+)(?:(\/messages)|(\/participants)(?:\/([^/:]+))?)?)?$/;
 
 const LIST_PARAMETERS: Record<string, keyof ListParameters> = {
   pageSize: 'pageSize',
@@ -77,26 +78,22 @@ export function parseHistoryRequest(
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const match = PATH.exec(path);
-  if (!match) {
-    // participants.list and participants.get are Dialogflow read methods beside messages.list: known, not served yet.
-    if (method === 'GET' && PARTICIPANTS_PATH.test(path)) {
-      return refuse(501, "participants.list and participants.get are not implemented yet: each message's participant and participantRole say who spoke (docs/api.md)");
-    }
-    return refuse(404, `No method of the history API serves ${path.slice(0, 200)}`);
-  }
+  if (!match) return refuse(404, `No method of the history API serves ${path.slice(0, 200)}`);
   const search = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
-  const segments = match.slice(2, 5).map((segment) => (segment === undefined ? undefined : decodeSegment(segment)));
+  const segments = [...match.slice(2, 5), match[7]].map((segment) => (segment === undefined ? undefined : decodeSegment(segment)));
   if (segments.some((segment) => segment === null)) return refuse(400, 'The path has an invalid percent-encoding');
-  const [project, location, conversationId] = segments as Array<string | undefined>;
+  const [project, location, conversationId, participantId] = segments as Array<string | undefined>;
   const isMessages = match[5] !== undefined;
+  const isParticipants = match[6] !== undefined;
+  const listing = conversationId === undefined ? 'conversations' : isMessages ? 'messages' : isParticipants && participantId === undefined ? 'participants' : undefined;
 
-  const query = readQuery(search, conversationId === undefined || isMessages);
+  const query = readQuery(search, listing);
   if (!query.ok) return refuse(400, query.message);
   const { enumsAsNumbers, fields } = query;
   const parentText = `projects/${project}${location === undefined ? '' : `/locations/${location}`}`;
 
-  if (method === 'DELETE' && (conversationId === undefined || isMessages)) {
-    return refuse(400, 'DELETE erases one conversation: projects/<P>/locations/<L>/conversations/<C>; npm run erase erases many, one at a time');
+  if (method === 'DELETE' && (conversationId === undefined || isMessages || isParticipants)) {
+    return refuse(400, 'DELETE erases one conversation (its messages and participants with it): projects/<P>/locations/<L>/conversations/<C>; npm run erase erases many, one at a time');
   }
   if (conversationId === undefined) {
     const parent = parseParentName(parentText, defaultLocation);
@@ -107,9 +104,16 @@ export function parseHistoryRequest(
   if (!conversation) {
     return refuse(400, `'${`${parentText}/conversations/${conversationId}`.slice(0, 200)}' is not a valid conversation name`);
   }
+  if (participantId !== undefined && !SAFE_ID.test(participantId)) {
+    return refuse(400, `'${`${conversation.name}/participants/${participantId}`.slice(0, 200)}' is not a valid participant name`);
+  }
   const route: HistoryRoute = isMessages
     ? { kind: 'listMessages', conversation, params: query.params }
-    : method === 'DELETE'
+    : isParticipants
+      ? participantId === undefined
+        ? { kind: 'listParticipants', conversation, params: query.params }
+        : { kind: 'getParticipant', conversation, participantId }
+      : method === 'DELETE'
       ? { kind: 'erase', conversation }
       : { kind: 'get', conversation };
   return { ok: true, request: { route, enumsAsNumbers, ...(fields ? { fields } : {}) } };
@@ -149,9 +153,16 @@ function decodeSegment(segment: string): string | null {
   }
 }
 
+/** What each list method takes beside the system parameters (participants.list has no filter). */
+const LIST_METHOD_PARAMETERS: Record<'conversations' | 'messages' | 'participants', { takes: ReadonlyArray<keyof ListParameters>; named: string }> = {
+  conversations: { takes: ['pageSize', 'pageToken', 'filter'], named: 'pageSize, pageToken and filter' },
+  messages: { takes: ['pageSize', 'pageToken', 'filter'], named: 'pageSize, pageToken and filter' },
+  participants: { takes: ['pageSize', 'pageToken'], named: 'pageSize and pageToken' },
+};
+
 function readQuery(
   search: URLSearchParams,
-  isList: boolean,
+  listing: keyof typeof LIST_METHOD_PARAMETERS | undefined,
 ): { ok: true; params: ListParameters; enumsAsNumbers: boolean; fields?: FieldSelection } | { ok: false; message: string } {
   const params: ListParameters = {};
   let enumsAsNumbers = false;
@@ -171,9 +182,10 @@ function readQuery(
       }
       continue;
     }
-    const field = isList && Object.hasOwn(LIST_PARAMETERS, name) ? LIST_PARAMETERS[name] : undefined;
+    const method = listing === undefined ? undefined : LIST_METHOD_PARAMETERS[listing];
+    const field = method && Object.hasOwn(LIST_PARAMETERS, name) && method.takes.includes(LIST_PARAMETERS[name]!) ? LIST_PARAMETERS[name] : undefined;
     if (!field) {
-      const known = isList ? 'pageSize, pageToken and filter' : 'none';
+      const known = method ? method.named : 'none';
       return { ok: false, message: `Unknown query parameter '${name.slice(0, 60)}'; this method takes ${known}` };
     }
     if (seen.has(field)) return { ok: false, message: `The query parameter ${field} is given more than once` };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EXPIRE_AT_FIELD } from '../../shared/firestore/conversationStore';
 import { COMPOSITE_INDEXES } from '../../shared/firestore/indexes';
 import { ERASURES } from '../../shared/firestore/erasureStore';
-import { MESSAGES, QUARANTINE, RECOGNITION_RESULTS } from '../../shared/firestore/paths';
+import { MESSAGES, PARTICIPANTS, QUARANTINE, RECOGNITION_RESULTS } from '../../shared/firestore/paths';
 import { DEPLOYED_ENVIRONMENT_VARIABLES } from '../../shared/platform/config';
 import {
   CONSUMER_FUNCTION,
@@ -320,7 +320,7 @@ describe('terraform/: Firestore', () => {
     expect(hasBlock(ttl, 'ttl_config')).toBe(true);
     expect(expression(ttl['collection'])).toBe('each.value');
     expect(expression(ttl['for_each'])).toBe('toset(local.ttl_collection_groups)');
-    expect([...(local(tf, 'ttl_collection_groups') as string[])].sort()).toEqual(['conversations', MESSAGES, RECOGNITION_RESULTS, QUARANTINE, ERASURES].sort());
+    expect([...(local(tf, 'ttl_collection_groups') as string[])].sort()).toEqual(['conversations', MESSAGES, RECOGNITION_RESULTS, PARTICIPANTS, QUARANTINE, ERASURES].sort());
     expect(variableDefault(tf, 'retention_days')).toBe(0);
   });
 

@@ -44,7 +44,8 @@ async function served(url: string, conversation: string) {
   const get = async (path: string) => (await fetch(`${url}/v2/${path}`)).json() as Promise<Record<string, unknown>>;
   const { historyMetadata: _metadata, ...resource } = await get(conversation);
   const { messages } = await get(`${conversation}/messages?pageSize=1000`);
-  return { resource, messages };
+  const { participants } = await get(`${conversation}/participants`);
+  return { resource, messages, participants };
 }
 
 // What the source stack received: the history the backfills copy.
@@ -143,7 +144,11 @@ describe('npm run backfill against the Dialogflow test double', () => {
     for (let i = 0; i < 40; i++) {
       const conversation = name(`d${String(i).padStart(2, '0')}`);
       double.conversations.set(conversation, { name: conversation, lifecycleState: 'COMPLETED', conversationProfile: `${parent}/conversationProfiles/cp`, startTime: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`, endTime: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:20:00Z` });
-      double.messages.set(conversation, Array.from({ length: 3 }, (_, m) => ({ name: `${conversation}/messages/m${m}`, content: 'x', participantRole: 'END_USER', createTime: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:0${m}:00Z` })));
+      double.messages.set(conversation, Array.from({ length: 3 }, (_, m) => ({ name: `${conversation}/messages/m${m}`, content: 'x', participant: `${conversation}/participants/user`, participantRole: 'END_USER', createTime: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:0${m}:00Z` })));
+      double.participants.set(conversation, [
+        { name: `${conversation}/participants/agent`, role: 'HUMAN_AGENT', sipRecordingMediaLabel: 'agent' },
+        { name: `${conversation}/participants/user`, role: 'END_USER', obfuscatedExternalUserId: `u${i}` },
+      ]);
     }
   });
 
@@ -165,7 +170,7 @@ describe('npm run backfill against the Dialogflow test double', () => {
     expect(stderr).toContain('(36 listed outside --since/--until)');
   }, 60_000);
 
-  it.concurrent('costs, per conversation, one messages.list call a page, one read and one write, and a create per new message', async () => {
+  it.concurrent('costs, per conversation, one messages.list and one participants.list call a page, one read and one write, a create per new message and participant', async () => {
     const counting = await startCountingFirestore();
     try {
       const run = async () => {
@@ -175,10 +180,13 @@ describe('npm run backfill against the Dialogflow test double', () => {
         });
         return { stdout, counts: difference(counting.counts(), before) };
       };
-      // Days 1 to 10 of each 28: 20 conversations of 3 messages; one page of listing, one of messages each.
+      // Days 1 to 10 of each 28: 20 conversations of 3 messages and 2 participants; one page of listing, one of
+      // messages and one of participants each. Per conversation: its transaction (a read, a write), 3 message
+      // creates, the create of the participant the messages name, and the merge of each listed participant (a
+      // transaction reading it beside its conversation, and writing it).
       const first = await run();
-      expect(first.stdout).toContain('20 conversations (20 new, 0 updated, 0 unchanged), 60 messages new (0 already stored), 0 failures; 21 Dialogflow calls (0 retried)');
-      expect(first.counts).toMatchObject({ documentReads: 20, writes: 20 + 60, failedPreconditionWrites: 0 });
+      expect(first.stdout).toContain('20 conversations (20 new, 0 updated, 0 unchanged), 60 messages new (0 already stored), 0 failures; 41 Dialogflow calls (0 retried)');
+      expect(first.counts).toMatchObject({ documentReads: 20 * (1 + 2 * 2), writes: 20 * (1 + 3 + 1 + 2), failedPreconditionWrites: 0 });
       process.stdout.write(`backfill cost for 20 conversations of 3 messages: ${JSON.stringify(first.counts)}\n`);
     } finally {
       await counting.stop();

@@ -31,7 +31,7 @@ const keep = `${parent}/conversations/to-keep`;
 const events = [
   { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'CONVERSATION_STARTED'), { publishTime: '2026-11-30T10:00:00Z' }) },
   { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'HUMAN_INTERVENTION_NEEDED'), { publishTime: '2026-11-30T10:01:00Z' }) },
-  ...Array.from({ length: 12 }, (_, i) => ({ path: '/ingestMessageEvents', body: makePushBody(messageEvent(name, `M${i}`, { createTime: `2026-11-30T10:0${Math.floor(i / 6)}:${String(10 + i).padStart(2, '0')}Z` })) })),
+  ...Array.from({ length: 12 }, (_, i) => ({ path: '/ingestMessageEvents', body: makePushBody(messageEvent(name, `M${i}`, { participant: `${name}/participants/P${i % 2}`, createTime: `2026-11-30T10:0${Math.floor(i / 6)}:${String(10 + i).padStart(2, '0')}Z` })) })),
   { path: '/ingestMessageEvents', body: makePushBody(lifecycleEvent(name, 'NEW_RECOGNITION_RESULT', { newRecognitionResultPayload: { transcript: 'private words' } })) },
   { path: '/ingestLifecycleEvents', body: makePushBody(lifecycleEvent(name, 'CONVERSATION_FINISHED'), { publishTime: '2026-11-30T10:20:00Z' }) },
 ];
@@ -49,12 +49,13 @@ const status = async (url: string, path: string) => (await fetch(`${url}/v2/${pa
 async function remaining(conversation: string): Promise<string[]> {
   const db = testFirestore();
   const ref = db.doc(conversation);
-  const [messages, results, quarantine] = await Promise.all([
+  const [messages, results, participants, quarantine] = await Promise.all([
     ref.collection('messages').get(),
     ref.collection('recognitionResults').get(),
+    ref.collection('participants').get(),
     db.collection('quarantine').where('conversation', '==', conversation).get(),
   ]);
-  return [...messages.docs, ...results.docs, ...quarantine.docs].map((doc) => doc.ref.path);
+  return [...messages.docs, ...results.docs, ...participants.docs, ...quarantine.docs].map((doc) => doc.ref.path);
 }
 
 let second: SpawnedStack;
@@ -71,7 +72,8 @@ beforeAll(async () => {
   ]);
   for (const event of [...events, quarantined]) expect((await post(baseUrl(), event.path, event.body)).status).toBe(200);
   expect((await post(baseUrl(), '/ingestLifecycleEvents', makePushBody(lifecycleEvent(keep, 'CONVERSATION_STARTED')))).status).toBe(200);
-  expect(await remaining(name)).toHaveLength(12 + 1 + 1);
+  // 12 messages, a recognition result, the two participants they name, a quarantined delivery.
+  expect(await remaining(name)).toHaveLength(12 + 1 + 2 + 1);
 }, 60_000);
 
 afterAll(async () => {
@@ -80,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('DELETE of a conversation', () => {
-  it('erases it, its messages, its recognition results and the quarantined deliveries naming it, and says so in one audit line', async () => {
+  it('erases it, its messages, its recognition results, its participants and the quarantined deliveries naming it, and says so in one audit line', async () => {
     const response = await erase(baseUrl(), name);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
@@ -93,7 +95,7 @@ describe('DELETE of a conversation', () => {
     const audit = readFileSync(inject('stackLogPath'), 'utf8').split('\n').filter((line) => line.includes('"erasure.done"') && line.includes(name));
     expect(audit).toHaveLength(1);
     const entry = JSON.parse(audit[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ severity: 'NOTICE', conversation: name, erasedBy: 'local caller (authentication off, emulator)', documentsDeleted: 14, alreadyErased: false });
+    expect(entry).toMatchObject({ severity: 'NOTICE', conversation: name, erasedBy: 'local caller (authentication off, emulator)', documentsDeleted: 16, alreadyErased: false });
     expect(audit[0]).not.toContain('private words');
   });
 
@@ -228,9 +230,9 @@ describe('the cost of an erasure', () => {
       const cost = difference(counting.counts(), before);
       process.stdout.write(`erasure of 1000 messages: ${JSON.stringify(cost)}\n`);
       // The transaction's read of the conversation, the 1,000 message names (pages of 400, the last short), and an
-      // empty query each for the recognition results and the quarantine; 1,000 deletes and 3 writes (the
-      // conversation's delete and its tombstone, and the erasure's registration).
-      expect(cost).toMatchObject({ documentReads: 1 + 1000 + 2, writes: 1000 + 3 });
+      // empty query each for the recognition results, the participants and the quarantine; 1,000 deletes and 3
+      // writes (the conversation's delete and its tombstone, and the erasure's registration).
+      expect(cost).toMatchObject({ documentReads: 1 + 1000 + 3, writes: 1000 + 3 });
     } finally {
       await stack.stop();
       await counting.stop();
@@ -297,8 +299,8 @@ describe('the erasure sweep', () => {
       await costOfSweep();
       const with400Old = await costOfSweep();
       process.stdout.write(`erasure sweep, 1 erasure in its window: ${JSON.stringify(with200Old)} with 200 past it, ${JSON.stringify(with400Old)} with 400\n`);
-      // One read of the due registrations, three empty queries under the one in its window, nothing written.
-      expect(with200Old).toMatchObject({ documentReads: 1 + 3, queries: 1 + 3, writes: 0 });
+      // One read of the due registrations, four empty queries under the one in its window, nothing written.
+      expect(with200Old).toMatchObject({ documentReads: 1 + 4, queries: 1 + 4, writes: 0 });
       expect(with400Old).toEqual(with200Old);
     } finally {
       await counted.terminate();

@@ -279,7 +279,8 @@ describe('requests the API does not serve', () => {
   });
 
   it.each([
-    { path: `/v2/${global}/conversations/CvA/participants`, status: 501 },
+    { path: `/v2/${global}/conversations/CvA/participants?filter=x`, status: 400 },
+    { path: `/v2/${global}/conversations/CvA/participants/P9`, status: 404 },
     { path: `/v3/${global}/conversations`, status: 404 },
     { path: `/v2/projects/${project}/locations/global/conversations/..`, status: 400 },
     { path: `/v2/projects/${project}/locations/global/../../projects/other/conversations`, status: 404 },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleEvent, makePushBody, messageEvent, uniqueProject } from '../support/builders';
-import { officialConversationsClient as client } from '../support/officialClient';
+import { officialConversationsClient as client, officialParticipantsClient } from '../support/officialClient';
 import { ingestAll } from '../support/stack';
 
 /**
@@ -85,6 +85,47 @@ it("serves every name of a conversation fed both spellings in one spelling the o
   }
   const [conversation] = await c.getConversation({ name: short });
   expect(c.matchConversationFromProjectLocationConversationsName(conversation.name!)).toBe(id);
+});
+
+it('lists and gets the participants its messages name, with the v2 and v2beta1 Participants clients, in both spellings', async () => {
+  const id = 'CvParticipants';
+  const canonical = `projects/${project}/locations/global/conversations/${id}`;
+  const short = `projects/${project}/conversations/${id}`;
+  await ingestAll(
+    [
+      { message: 'M1', participant: `${short}/participants/Customer`, role: 'END_USER' },
+      { message: 'M2', participant: `${canonical}/participants/Agent`, role: 'HUMAN_AGENT' },
+      { message: 'M3', participant: `${canonical}/participants/Customer`, role: 'END_USER' },
+      { message: 'M4', participant: `${short}/participants/Bot`, role: 'AUTOMATED_AGENT' },
+    ].map(({ message, participant, role }, index) => ({
+      path: '/ingestMessageEvents',
+      body: makePushBody(messageEvent(canonical, message, { participant, participantRole: role, createTime: `2026-11-05T10:00:0${index}Z` })),
+    })),
+  );
+  const expected = [
+    ['Agent', 'HUMAN_AGENT'],
+    ['Bot', 'AUTOMATED_AGENT'],
+    ['Customer', 'END_USER'],
+  ].map(([participant, role]) => ({ name: `${canonical}/participants/${participant}`, role }));
+  for (const version of ['v2', 'v2beta1'] as const) {
+    const participants = officialParticipantsClient(undefined, version);
+    for (const parent of [canonical, short]) {
+      const [listed] = await participants.listParticipants({ parent });
+      expect(listed.map(({ name, role }) => ({ name, role }))).toEqual(expected);
+    }
+    // One a page: the client follows the page tokens.
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const [page, next] = await participants.listParticipants({ parent: canonical, pageSize: 1, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false });
+      seen.push(...page.map((p) => p.name!));
+      pageToken = next?.pageToken ?? undefined;
+    } while (pageToken);
+    expect(seen).toEqual(expected.map((p) => p.name));
+    const [agent] = await participants.getParticipant({ name: `${short}/participants/Agent` });
+    expect(agent).toMatchObject({ name: `${canonical}/participants/Agent`, role: 'HUMAN_AGENT' });
+    await expect(participants.getParticipant({ name: `${canonical}/participants/Nobody` })).rejects.toMatchObject({ code: 404 });
+  }
 });
 
 describe('the filter forms Dialogflow documents, through the official client', () => {

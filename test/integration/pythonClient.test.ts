@@ -32,8 +32,10 @@ interface PythonReads {
   v2Error: { status: number; body: { error: Record<string, unknown> } } | null;
   legacyMessages: Record<string, unknown>;
   batch: { status: number; uri: string; body: { error: Record<string, unknown> } } | null;
-  participantsList: { status: number; body: { error: Record<string, unknown> } } | null;
-  participantsGet: { status: number; body: { error: Record<string, unknown> } } | null;
+  participantPages: Array<Record<string, unknown>>;
+  participantGet: Record<string, unknown>;
+  participantRoleOnly: Record<string, unknown>;
+  participantMissing: { status: number; body: { error: Record<string, unknown> } } | null;
 }
 
 let reads: PythonReads;
@@ -45,6 +47,10 @@ beforeAll(async () => {
       path: '/ingestMessageEvents',
       body: makePushBody(messageEvent(conversation, `M${index}`, { content: `python ${index}`, createTime: `2026-11-01T10:0${index}:00Z`, participantRole: 'END_USER' })),
     })),
+    {
+      path: '/ingestMessageEvents',
+      body: makePushBody(messageEvent(conversation, 'M0', { createTime: '2026-11-01T10:00:30Z', participant: `${conversation}/participants/P2`, participantRole: 'HUMAN_AGENT' })),
+    },
   ]);
   const args = {
     discovery: DISCOVERY_DOCUMENTS.v2,
@@ -67,7 +73,7 @@ it('reads a partial message list with fields, keeping the page token only when a
     nextPageToken: expect.any(String),
   });
   expect(reads.partialWithoutToken).toEqual({ messages: [{ content: 'python 3' }, { content: 'python 2' }] });
-  expect(reads.legacyMessages).toEqual({ messages: ['M3', 'M2', 'M1'].map((id) => ({ name: `${conversation}/messages/${id}` })) });
+  expect(reads.legacyMessages).toEqual({ messages: ['M3', 'M2', 'M1', 'M0'].map((id) => ({ name: `${conversation}/messages/${id}` })) });
 });
 
 it('is answered 400 INVALID_ARGUMENT for an invalid fields expression', () => {
@@ -99,8 +105,12 @@ it("is answered 501 UNIMPLEMENTED for a batch, at the discovery document's batch
   expect(reads.batch).toMatchObject({ status: 501, uri: `${baseUrl()}/batch`, body: { error: { code: 501, status: 'UNIMPLEMENTED' } } });
 });
 
-it('is answered 501 UNIMPLEMENTED, saying why, for participants().list and participants().get (not served yet)', () => {
-  for (const answer of [reads.participantsList, reads.participantsGet]) {
-    expect(answer).toMatchObject({ status: 501, body: { error: { code: 501, status: 'UNIMPLEMENTED', message: expect.stringContaining('participants.list and participants.get are not implemented yet') } } });
-  }
+it('reads participants().list page by page with list_next, and participants().get in both spellings and with fields', () => {
+  expect(reads.participantPages).toEqual([
+    { participants: [{ name: `${conversation}/participants/P1`, role: 'END_USER' }], nextPageToken: expect.any(String) },
+    { participants: [{ name: `${conversation}/participants/P2`, role: 'HUMAN_AGENT' }] },
+  ]);
+  expect(reads.participantGet).toEqual({ name: `${conversation}/participants/P1`, role: 'END_USER' });
+  expect(reads.participantRoleOnly).toEqual({ role: 'HUMAN_AGENT' });
+  expect(reads.participantMissing).toMatchObject({ status: 404, body: { error: { code: 404, status: 'NOT_FOUND' } } });
 });

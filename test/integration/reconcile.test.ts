@@ -56,6 +56,13 @@ beforeAll(async () => {
     name: name('auto'), lifecycleState: 'COMPLETED', conversationProfile: profile, conversationStage: 'VIRTUAL_AGENT_STAGE',
     phoneNumber: { phoneNumber: '+15550100' }, startTime: ago(48 * HOUR + 1000), endTime: ago(24 * HOUR),
   });
+  // Its participants, as Dialogflow's participants.list gives them: the customer spoke (a message names them), the
+  // agent never did; both come with what only Dialogflow knows, a map field among it, none of it modelled here.
+  await post('/ingestMessageEvents', makePushBody(messageEvent(name('auto'), 'M1', { participant: `${name('auto')}/participants/Customer`, participantRole: 'END_USER', createTime: ago(48 * HOUR - 1000) })));
+  dialogflow.participants.set(name('auto'), [
+    { name: `${name('auto')}/participants/Customer`, role: 'END_USER', obfuscatedExternalUserId: 'user-7f3a', documentsMetadataFilters: { region: 'eu' } },
+    { name: `${name('auto')}/participants/Agent`, role: 'HUMAN_AGENT', sipRecordingMediaLabel: 'agent-leg' },
+  ]);
   // human: an hour in, handed to a human.
   await post('/ingestLifecycleEvents', makePushBody(lifecycleEvent(name('human'), 'CONVERSATION_STARTED'), { publishTime: ago(HOUR) }));
   await post('/ingestLifecycleEvents', makePushBody(lifecycleEvent(name('human'), 'HUMAN_INTERVENTION_NEEDED'), { publishTime: ago(HOUR - 60_000) }));
@@ -83,11 +90,14 @@ describe('reconcileConversations against the Dialogflow test double', () => {
   it('drains the due conversations in one run, earliest due first, reporting what it cost and the backlog it left', async () => {
     runs.push(await run(), await run());
     expect(runs.map(({ report }) => [report['taken'], report['refreshed'], report['purged'], report['dialogflowCalls'], report['stoppedBy'], report['oldestDueAgeSeconds']])).toEqual([
-      [4, 3, 1, 4, 'drained', 0],
+      // The auto-completed one's participants.list: Dialogflow's final word on it.
+      [4, 3, 1, 5, 'drained', 0],
       [0, 0, 0, 0, 'drained', 0],
     ]);
     // Earliest due first: the conversation without a start (due at once), then by due time.
-    expect(dialogflow.requests.filter((r) => r.path.includes('/conversations/')).map((r) => r.path.split('/').pop())).toEqual(['messages-only', 'purged', 'auto', 'human']);
+    const asked = dialogflow.requests.filter((r) => r.path.includes('/conversations/')).map((r) => r.path.split('/conversations/')[1]);
+    expect(asked.filter((path) => !path!.endsWith('/participants'))).toEqual(['messages-only', 'purged', 'auto', 'human']);
+    expect(asked.filter((path) => path!.endsWith('/participants'))).toEqual(['auto/participants']);
     for (const { report, measured } of runs) {
       // What the function reports is what Firestore was asked: its due query, one read and at most one write per
       // conversation, the earliest due time left (the erasure sweep is the erasure function's now).
@@ -106,6 +116,16 @@ describe('reconcileConversations against the Dialogflow test double', () => {
     const [messagesOnly] = await client.getConversation({ name: name('messages-only') });
     expect(messagesOnly).toMatchObject({ conversationProfile: profile, lifecycleState: 'IN_PROGRESS' });
     expect(Number(messagesOnly.startTime!.seconds)).toBeGreaterThan(0);
+  });
+
+  it("stores Dialogflow's participants of a conversation it completes, over what its messages said, every field kept", async () => {
+    const response = await fetch(`${stack.url}/v2/${name('auto')}/participants`);
+    expect(await response.json()).toEqual({
+      participants: [
+        { name: `${name('auto')}/participants/Agent`, role: 'HUMAN_AGENT', sipRecordingMediaLabel: 'agent-leg' },
+        { name: `${name('auto')}/participants/Customer`, role: 'END_USER', obfuscatedExternalUserId: 'user-7f3a', documentsMetadataFilters: { region: 'eu' } },
+      ],
+    });
   });
 
   it('leaves a purged conversation as it was, and never asks about it again', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A test double of Dialogflow's Conversations REST API (v2), for the one Google service with no emulator:
- * the real paths (`/v2/projects/{p}/locations/{l}/conversations[/{c}[/messages]]`), proto3 JSON bodies
+ * the real paths (`/v2/projects/{p}/locations/{l}/conversations[/{c}[/messages|/participants]]`), proto3 JSON bodies
  * (enums as numbers when the client asks `$alt=json;enum-encoding=int`, as Google's REST clients do), opaque
  * page tokens, `filter` on lifecycle_state only, and Google's error JSON (`{"error": {code, message,
  * status}}`) for 400, 401, 404, 429 and 503. Google's official client talks to it over HTTP.
@@ -14,6 +14,8 @@ export interface DialogflowDouble {
   conversations: Map<string, Record<string, unknown>>;
   /** Messages by conversation name. */
   messages: Map<string, Array<Record<string, unknown>>>;
+  /** Participants by conversation name (participants.list); a conversation with none listed answers an empty list. */
+  participants: Map<string, Array<Record<string, unknown>>>;
   /** Every request received, in order: method, path and page token. */
   requests: Array<{ method: string; path: string; pageToken?: string }>;
   /**
@@ -27,7 +29,8 @@ export interface DialogflowDouble {
   inFlight: number;
   maxInFlight: number;
   /**
-   * A listing of `count` conversations under `parent`, each with `messagesPerConversation` messages, made up
+   * A listing of `count` conversations under `parent`, each with `messagesPerConversation` messages and two
+   * participants (END_USER p0, HUMAN_AGENT p1, who send the even and odd messages), made up
    * page by page as they are asked for and never held: a listing of millions costs the double nothing.
    */
   generate(options: { parent: string; count: number; messagesPerConversation: number }): void;
@@ -57,14 +60,17 @@ const ENUMS: Record<string, Record<string, number>> = {
   lifecycleState: { LIFECYCLE_STATE_UNSPECIFIED: 0, IN_PROGRESS: 1, COMPLETED: 2 },
   conversationStage: { CONVERSATION_STAGE_UNSPECIFIED: 0, VIRTUAL_AGENT_STAGE: 1, HUMAN_ASSIST_STAGE: 2 },
   participantRole: { ROLE_UNSPECIFIED: 0, HUMAN_AGENT: 1, AUTOMATED_AGENT: 2, END_USER: 3 },
+  role: { ROLE_UNSPECIFIED: 0, HUMAN_AGENT: 1, AUTOMATED_AGENT: 2, END_USER: 3 },
 };
 const CONVERSATION = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/conversations\/[^/]+)$/;
 const CONVERSATIONS = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+)\/conversations$/;
 const MESSAGES = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/conversations\/[^/]+)\/messages$/;
+const PARTICIPANTS = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+\/conversations\/[^/]+)\/participants$/;
 
 export async function startDialogflowDouble(): Promise<DialogflowDouble> {
   const conversations = new Map<string, Record<string, unknown>>();
   const messages = new Map<string, Array<Record<string, unknown>>>();
+  const participants = new Map<string, Array<Record<string, unknown>>>();
   const requests: DialogflowDouble['requests'] = [];
   const failures: Array<{ status: number; retryAfterSeconds?: number }> = [];
 
@@ -131,7 +137,11 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     }
     if ((match = MESSAGES.exec(url.pathname)) && generating && match[1]!.startsWith(`${generating.parent}/conversations/g`)) {
       const conversation = match[1]!;
-      return page(req, res, Array.from({ length: generating.messagesPerConversation }, (_, m) => ({ name: `${conversation}/messages/m${m}`, content: 'generated', participantRole: m % 2 ? 'HUMAN_AGENT' : 'END_USER', createTime: `2026-11-01T00:00:0${m % 10}Z` })), 'messages', send);
+      return page(req, res, Array.from({ length: generating.messagesPerConversation }, (_, m) => ({ name: `${conversation}/messages/m${m}`, content: 'generated', participant: `${conversation}/participants/p${m % 2}`, participantRole: m % 2 ? 'HUMAN_AGENT' : 'END_USER', createTime: `2026-11-01T00:00:0${m % 10}Z` })), 'messages', send);
+    }
+    if ((match = PARTICIPANTS.exec(url.pathname)) && generating && match[1]!.startsWith(`${generating.parent}/conversations/g`)) {
+      const conversation = match[1]!;
+      return page(req, res, [{ name: `${conversation}/participants/p0`, role: 'END_USER' }, { name: `${conversation}/participants/p1`, role: 'HUMAN_AGENT', sipRecordingMediaLabel: 'agent' }], 'participants', send);
     }
     if ((match = CONVERSATIONS.exec(url.pathname))) {
       const parent = `${match[1]}/`;
@@ -148,6 +158,10 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
       const listed = [...(messages.get(match[1]!) ?? [])].sort((a, b) => String(b['createTime']).localeCompare(String(a['createTime'])));
       return page(req, res, listed, 'messages', send);
     }
+    if ((match = PARTICIPANTS.exec(url.pathname))) {
+      if (!conversations.has(match[1]!)) return sendError(res, 404, `Conversation ${match[1]} not found.`);
+      return page(req, res, participants.get(match[1]!) ?? [], 'participants', send);
+    }
     return sendError(res, 404, `No resource at ${url.pathname}`);
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,6 +170,7 @@ export async function startDialogflowDouble(): Promise<DialogflowDouble> {
     url: `http://127.0.0.1:${port}`,
     conversations,
     messages,
+    participants,
     requests,
     failNext(status: number, times: number, options: { retryAfterSeconds?: number } = {}) {
       for (let i = 0; i < times; i++) failures.push({ status, ...options });

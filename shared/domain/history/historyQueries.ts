@@ -1,12 +1,13 @@
 import type { ConversationState } from '../conversationState';
 import type { ConversationId, ConversationParent } from '../resourceNames';
-import { rowBytes, type ConversationRow, type HistoryReader, type MessageRow, type PageTokenCodec } from './ports';
+import { rowBytes, type ConversationRow, type HistoryReader, type MessageRow, type PageTokenCodec, type ParticipantRow } from './ports';
 import { InvalidFilterError, meetsResidual, planConversationQuery, planMessageQuery } from './queryPlans';
-import { toConversationResource, toMessageResource, type RenderOptions } from './resources';
+import { toConversationResource, toMessageResource, toParticipantResource, type RenderOptions } from './resources';
 
 /**
  * The history API's use cases: Dialogflow's conversations.get,
- * conversations.list and conversations.messages.list over what we stored.
+ * conversations.list, conversations.messages.list, and
+ * conversations.participants.list and .get over what we stored.
  * Expected failures (bad arguments, nothing there) are values; a failing
  * store throws.
  */
@@ -101,6 +102,34 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       const page = toPage(rows, { pageSize, maxBytes }, (row) => toMessageResource(row.payloadJson, conversation, render), (lastSortKey) => tokens.encode(binding, lastSortKey));
       return { ok: true, value: { messages: page.items, ...page.next } };
     },
+
+    /** participants.list: in id order (Dialogflow's own order is unspecified), paged like the others. */
+    async listParticipants(conversation: ConversationId, params: ListParameters, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
+      if (!deps.servesProject(conversation.project)) return notFound(`Conversation ${conversation.name} not found`);
+      if (params.filter !== undefined) return invalid('participants.list takes no filter');
+      const pageSize = parsePageSize(params.pageSize);
+      if (!pageSize.ok) return pageSize;
+      const binding = `participants|${conversation.name}`;
+      const decoded = params.pageToken ? tokens.decode(binding, params.pageToken) : undefined;
+      if (decoded && !decoded.ok) return invalid(decoded.reason);
+      const after = decoded?.ok ? decoded.lastSortKey : undefined;
+      // Beside the conversation, as messages are: an erased conversation has no participants to show.
+      const [rows, exists] = await Promise.all([
+        reader.listParticipants(conversation, { ...(after !== undefined ? { after } : {}), limit: pageSize.value + 1 }),
+        reader.getConversation(conversation).then((state) => state !== undefined),
+      ]);
+      if (!exists) return notFound(`Conversation ${conversation.name} not found`);
+      const page = toPage(rows, { pageSize: pageSize.value, maxBytes }, (row) => toParticipantResource(row, conversation, render), (lastSortKey) => tokens.encode(binding, lastSortKey));
+      return { ok: true, value: { participants: page.items, ...page.next } };
+    },
+
+    async getParticipant(conversation: ConversationId, participantId: string, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
+      const name = `${conversation.name}/participants/${participantId}`;
+      if (!deps.servesProject(conversation.project)) return notFound(`Participant ${name} not found`);
+      const [row, exists] = await Promise.all([reader.getParticipant(conversation, participantId), reader.getConversation(conversation).then((state) => state !== undefined)]);
+      if (!row || !exists) return notFound(`Participant ${name} not found`);
+      return { ok: true, value: toParticipantResource(row, conversation, render) };
+    },
   };
 
   /** What every list page needs: its size, its plan, the binding its tokens carry, and where it continues. */
@@ -155,7 +184,7 @@ function windowOf(before: string | undefined, pageSize: number, maxBytes: number
  * scan below the documents this one read and left out (the page may be
  * short, or empty).
  */
-function toPage<Row extends ConversationRow | MessageRow, Item>(
+function toPage<Row extends ConversationRow | MessageRow | ParticipantRow, Item>(
   rows: Row[],
   bounds: { pageSize: number; maxBytes: number },
   render: (row: Row) => Item,

@@ -1,4 +1,5 @@
 import type { ConversationState } from '../conversationState';
+import type { EnumValue } from '../enums';
 import { utf8Length } from '../jsonShape';
 import type { ConversationId, ConversationParent } from '../resourceNames';
 import type { ConversationQueryPlan, KeyRange } from './queryPlans';
@@ -35,16 +36,23 @@ export interface ConversationScan {
 
 export type ConversationRow = { sortKey: string; state: ConversationState };
 export type MessageRow = { sortKey: string; payloadJson: string };
+/** A stored participant; its sort key is its id (participants are listed in id order). */
+export type ParticipantRow = { sortKey: string; role?: EnumValue; dialogflowJson?: string };
 
 /** What a row weighs in a page: the UTF-8 bytes of the JSON its resource is rendered from (the reader and the page count alike). */
-export function rowBytes(row: ConversationRow | MessageRow): number {
-  return utf8Length('payloadJson' in row ? row.payloadJson : JSON.stringify(row.state));
+export function rowBytes(row: ConversationRow | MessageRow | ParticipantRow): number {
+  if ('payloadJson' in row) return utf8Length(row.payloadJson);
+  if ('state' in row) return utf8Length(JSON.stringify(row.state));
+  return utf8Length(row.dialogflowJson ?? '') + row.sortKey.length;
 }
 
 export interface HistoryReader {
   getConversation(conversation: ConversationId): Promise<ConversationState | undefined>;
   listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: ConversationWindow): Promise<ConversationScan>;
   listMessages(conversation: ConversationId, range: KeyRange, window: PageWindow): Promise<MessageRow[]>;
+  getParticipant(conversation: ConversationId, participantId: string): Promise<ParticipantRow | undefined>;
+  /** In id order, after `window.after` when given, at most `window.limit`. */
+  listParticipants(conversation: ConversationId, window: { after?: string; limit: number }): Promise<ParticipantRow[]>;
 }
 
 /** Opaque page tokens, bound to the request they continue (its parent, filter and order). */

@@ -2,6 +2,7 @@ import type { ConversationState, LifecycleEventRecord } from '../conversationSta
 import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, PARTICIPANT_ROLE_NUMBERS, enumToNumber, type EnumValue } from '../enums';
 import { respellUnderConversation, type ConversationId } from '../resourceNames';
 import { formatProtoTimestamp, parseTimestampNanos } from '../timestamps';
+import type { ParticipantRow } from './ports';
 
 /**
  * Stored records in the JSON shapes of Dialogflow's REST API (proto3 JSON:
@@ -79,6 +80,21 @@ export function toMessageResource(payloadJson: string, conversation: Conversatio
     message['participantRole'] = enumToNumber(PARTICIPANT_ROLE_NUMBERS, role);
   }
   return message;
+}
+
+/**
+ * A stored participant as Dialogflow's Participant: what its participants.list said when reconcile or backfill
+ * read it (every field, `sipRecordingMediaLabel` and `obfuscatedExternalUserId` among them), its name spelled
+ * under the conversation's canonical name, and its role as a message or Dialogflow gave it.
+ */
+export function toParticipantResource(row: ParticipantRow, conversation: ConversationId, options: RenderOptions): Record<string, unknown> {
+  const listed = row.dialogflowJson ? withLowerCamelKeys(JSON.parse(row.dialogflowJson) as Record<string, unknown>) : {};
+  const role = row.role ?? (typeof listed['role'] === 'string' || typeof listed['role'] === 'number' ? listed['role'] : undefined);
+  return {
+    ...listed,
+    name: `${conversation.name}/participants/${row.sortKey}`,
+    ...(role !== undefined ? { role: options.enumsAsNumbers ? enumToNumber(PARTICIPANT_ROLE_NUMBERS, role) : role } : {}),
+  };
 }
 
 function toProtoTime(text: string): string {

@@ -47,8 +47,18 @@ out["v2Error"] = error_of(conversations.get(name=args["missing"]))
 legacy = service.projects().conversations()  # the spelling without /locations/
 out["legacyMessages"] = legacy.messages().list(parent=args["legacyConversation"], fields="messages/name").execute()
 
-out["participantsList"] = error_of(conversations.participants().list(parent=conversation))
-out["participantsGet"] = error_of(legacy.participants().get(name=args["legacyConversation"] + "/participants/P1"))
+# participants.list a page at a time, through the client's own list_next, and participants.get in both spellings.
+participants = conversations.participants()
+pages = []
+request = participants.list(parent=conversation, pageSize=1)
+while request is not None:
+    page = request.execute()
+    pages.append(page)
+    request = participants.list_next(request, page)
+out["participantPages"] = pages
+out["participantGet"] = legacy.participants().get(name=args["legacyConversation"] + "/participants/P1").execute()
+out["participantRoleOnly"] = participants.get(name=conversation + "/participants/P2", fields="role").execute()
+out["participantMissing"] = error_of(participants.get(name=conversation + "/participants/P9"))
 
 batch = service.new_batch_http_request()
 batch.add(conversations.get(name=conversation))

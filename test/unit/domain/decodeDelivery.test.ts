@@ -42,6 +42,7 @@ const messageRecord = (fields: Record<string, unknown> = {}) => ({
   createTime: CREATE_SORTABLE,
   sortKey: `${CREATE_SORTABLE}#M1`,
   participantRole: 'END_USER',
+  participantId: 'P1',
   payloadJson: storedPayload(),
   ...fields,
 });
@@ -194,6 +195,15 @@ const valid: ValidCase[] = [
     name: 'accepts event type 5 and participant role 3 as numbers',
     body: deliver({ ...messageEvent(CONV_SHORT, 'M1', { participantRole: 3 }), type: 5 }),
     expected: { kind: 'message', conversation, record: messageRecord() },
+  },
+  {
+    name: 'names no participant when the message names one of another conversation',
+    body: deliver(messageEvent(CONV_SHORT, 'M1', { participant: 'projects/demo-project/conversations/C2/participants/P1' })),
+    expected: {
+      kind: 'message',
+      conversation,
+      record: (({ participantId: _, ...rest }) => rest)(messageRecord({ payloadJson: storedPayload({ participant: 'projects/demo-project/conversations/C2/participants/P1' }) })),
+    },
   },
   {
     name: 'keeps an unknown participant role number as a number',

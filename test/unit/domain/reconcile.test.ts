@@ -50,6 +50,8 @@ function memoryBackend(count: number) {
     ensureConversation: async () => 'exists',
     createMessage: async () => 'stored',
     createRecognitionResult: async () => 'stored',
+    ensureParticipant: async () => {},
+    mergeListedParticipant: async () => 'stored',
   };
   return { states, writes, queue, store, failWritesFromNowOn: () => (failWrites = true) };
 }
@@ -73,6 +75,7 @@ function fakeDialogflow(clock: { ms: number }, fail: (name: string) => Error | u
     },
     listConversations: () => (async function* () {})(),
     listMessages: () => (async function* () {})(),
+    listParticipants: () => (async function* () {})(),
   };
   return { dialogflow, calls, maxInFlight: () => maxInFlight };
 }

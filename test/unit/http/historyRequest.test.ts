@@ -22,6 +22,15 @@ const messages = (project: string, id: string, location = 'global', params = {},
   enumsAsNumbers,
 });
 
+const participants = (project: string, id: string, location = 'global', params = {}): ParsedHistoryRequest => ({
+  route: { kind: 'listParticipants', conversation: conversation(project, id, location), params },
+  enumsAsNumbers: false,
+});
+const participant = (project: string, id: string, participantId: string, location = 'global', enumsAsNumbers = false): ParsedHistoryRequest => ({
+  route: { kind: 'getParticipant', conversation: conversation(project, id, location), participantId },
+  enumsAsNumbers,
+});
+
 describe('parseHistoryRequest', () => {
   const routes: Array<{ name: string; input: string; expected: ParsedHistoryRequest }> = [
     { name: 'v2 conversation list without a location', input: '/v2/projects/p/conversations', expected: list('p') },
@@ -33,6 +42,10 @@ describe('parseHistoryRequest', () => {
     { name: 'v2beta1 conversation get', input: '/v2beta1/projects/p/conversations/Cv1', expected: get('p', 'Cv1') },
     { name: 'v2 message list without a location', input: '/v2/projects/p/conversations/Cv1/messages', expected: messages('p', 'Cv1') },
     { name: 'v2beta1 message list with a location', input: '/v2beta1/projects/p/locations/us/conversations/Cv1/messages', expected: messages('p', 'Cv1', 'us') },
+    { name: 'v2 participant list without a location', input: '/v2/projects/p/conversations/Cv1/participants', expected: participants('p', 'Cv1') },
+    { name: 'v2beta1 participant list with a location and paging', input: '/v2beta1/projects/p/locations/us/conversations/Cv1/participants?pageSize=1&page_token=t', expected: participants('p', 'Cv1', 'us', { pageSize: '1', pageToken: 't' }) },
+    { name: 'v2 participant get with a location', input: '/v2/projects/p/locations/global/conversations/Cv1/participants/P1', expected: participant('p', 'Cv1', 'P1') },
+    { name: 'v2beta1 participant get, enums as numbers', input: '/v2beta1/projects/p/conversations/Cv1/participants/P1?$alt=json;enum-encoding=int', expected: participant('p', 'Cv1', 'P1', 'global', true) },
     { name: 'a domain-scoped project id', input: '/v2/projects/example.com:proj/conversations', expected: list('example.com:proj') },
     { name: 'a percent-encoded id is decoded', input: '/v2/projects/p/conversations/%43v1', expected: get('p', 'Cv1') },
     { name: 'an empty query string', input: '/v2/projects/p/conversations?', expected: list('p') },
@@ -181,12 +194,11 @@ describe('parseHistoryRequest', () => {
     { name: 'a trailing slash', input: { url: '/v2/projects/p/conversations/' }, expected: { status: 404, message: /No method/ } },
     { name: 'a double leading slash', input: { url: '//v2/projects/p/conversations' }, expected: { status: 404, message: /No method/ } },
     { name: 'a single message', input: { url: '/v2/projects/p/conversations/Cv1/messages/m1' }, expected: { status: 404, message: /No method/ } },
-    ...[
-      '/v2/projects/p/conversations/Cv1/participants',
-      '/v2beta1/projects/p/locations/us/conversations/Cv1/participants?pageSize=1',
-      '/v2/projects/p/locations/global/conversations/Cv1/participants/P1',
-      '/v2beta1/projects/p/conversations/Cv1/participants/P1',
-    ].map((url) => ({ name: `participants at ${url}: known, not implemented yet`, input: { url }, expected: { status: 501 as const, message: /participants.list and participants.get are not implemented yet/ } })),
+    { name: 'a filter on participants.list, which takes none', input: { url: '/v2/projects/p/conversations/Cv1/participants?filter=x' }, expected: { status: 400, message: /takes pageSize and pageToken/ } },
+    { name: 'list parameters on participants.get', input: { url: '/v2/projects/p/conversations/Cv1/participants/P1?pageSize=1' }, expected: { status: 400, message: /takes none/ } },
+    { name: 'a participant id that is no document id', input: { url: '/v2/projects/p/conversations/Cv1/participants/__x__' }, expected: { status: 400, message: /not a valid participant name/ } },
+    { name: 'DELETE of a participant', input: { method: 'DELETE', url: '/v2/projects/p/conversations/Cv1/participants/P1' }, expected: { status: 400, message: /DELETE erases one conversation/ } },
+    { name: 'a participant below a participant', input: { url: '/v2/projects/p/conversations/Cv1/participants/P1/x' }, expected: { status: 404, message: /No method/ } },
     { name: "a participant's custom method", input: { url: '/v2/projects/p/conversations/Cv1/participants/P1:analyzeContent' }, expected: { status: 404, message: /No method/ } },
     { name: 'a custom method on the collection', input: { url: '/v2/projects/p/conversations:search' }, expected: { status: 404, message: /No method/ } },
     { name: 'locations without a location', input: { url: '/v2/projects/p/locations/conversations' }, expected: { status: 404, message: /No method/ } },
@@ -201,8 +213,8 @@ describe('parseHistoryRequest', () => {
     if (result.ok) return;
     expect(result.refusal.status).toBe(expected.status);
     expect(result.refusal.status).toBeGreaterThanOrEqual(400);
-    // 501 only for POST (a Dialogflow method, or a batch, this read-only API does not implement) and participants.
-    expect(result.refusal.status < 500 || (result.refusal.status === 501 && ((input.method ?? 'GET') === 'POST' || input.url.includes('/participants')))).toBe(true);
+    // 501 only for POST (a Dialogflow method, or a batch, this read-only API does not implement).
+    expect(result.refusal.status < 500 || (result.refusal.status === 501 && (input.method ?? 'GET') === 'POST')).toBe(true);
     expect(result.refusal.message).toMatch(expected.message);
   });
 });

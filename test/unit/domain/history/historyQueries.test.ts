@@ -10,7 +10,7 @@ import {
   type HistoryResult,
   type ListParameters,
 } from '../../../../shared/domain/history/historyQueries';
-import { rowBytes, type ConversationScan, type ConversationWindow, type HistoryReader, type PageWindow } from '../../../../shared/domain/history/ports';
+import { rowBytes, type ConversationScan, type ConversationWindow, type HistoryReader, type PageWindow, type ParticipantRow } from '../../../../shared/domain/history/ports';
 import type { KeyRange } from '../../../../shared/domain/history/queryPlans';
 import { parseConversationName, type ConversationId, type ConversationParent } from '../../../../shared/domain/resourceNames';
 import { createPageTokenCodec } from '../../../../shared/platform/pageTokens';
@@ -31,6 +31,8 @@ interface FakeData {
   messages?: Record<string, StoredMessage[]>;
   /** Conversations whose messages remain but which read as none (erased). */
   erased?: string[];
+  /** Participants by canonical conversation name. */
+  participants?: Record<string, ParticipantRow[]>;
 }
 
 interface Calls {
@@ -109,6 +111,13 @@ function createFakeReader(data: FakeData): { reader: HistoryReader; calls: Calls
       calls.listMessages++;
       calls.windows.push(window);
       return keysetPage([...(data.messages?.[conversation.name] ?? [])], range, window);
+    },
+    async getParticipant(conversation, participantId) {
+      return data.participants?.[conversation.name]?.find((row) => row.sortKey === participantId);
+    },
+    async listParticipants(conversation, window) {
+      const rows = [...(data.participants?.[conversation.name] ?? [])].sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1));
+      return rows.filter((row) => window.after === undefined || row.sortKey > window.after).slice(0, window.limit);
     },
   };
   return { reader, calls };
@@ -783,5 +792,32 @@ describe('paging properties', () => {
     expect(Math.max(...bytes)).toBeLessThanOrEqual(MAX_PAGE_BYTES + 10_000);
     expect(pages.length).toBe(Math.ceil(50 / Math.floor(MAX_PAGE_BYTES / rowBytes(stored[0]!))));
     expect(new Set(pages.flatMap(messageNames)).size).toBe(50);
+  });
+
+  it('lists participants in id order page by page, each as Dialogflow read it or as its messages named it, and none of an erased conversation', async () => {
+    const id = conversationId('Cp1');
+    const rows: ParticipantRow[] = [
+      { sortKey: 'p3', role: 'HUMAN_AGENT', dialogflowJson: JSON.stringify({ name: 'projects/p/conversations/Cp1/participants/p3', role: 'HUMAN_AGENT', sip_recording_media_label: 'agent', futureField: { kept: true } }) },
+      { sortKey: 'p1', role: 'END_USER' },
+      { sortKey: 'p2' },
+    ];
+    const { queries } = setup({ conversations: [conversation('Cp1', at(0))], participants: { [id.name]: rows, [conversationId('Gone').name]: rows }, erased: [conversationId('Gone').name] });
+    const first = await queries.listParticipants(id, { pageSize: '2' }, { enumsAsNumbers: false });
+    expect(first.ok && first.value['participants']).toEqual([
+      { name: `${id.name}/participants/p1`, role: 'END_USER' },
+      { name: `${id.name}/participants/p2` },
+    ]);
+    const token = first.ok ? (first.value['nextPageToken'] as string) : '';
+    const second = await queries.listParticipants(id, { pageSize: '2', pageToken: token }, { enumsAsNumbers: true });
+    expect(second.ok && second.value).toEqual({
+      participants: [{ name: `${id.name}/participants/p3`, role: 1, sipRecordingMediaLabel: 'agent', futureField: { kept: true } }],
+    });
+    // A token of another list continues nothing here; a filter is not a parameter of participants.list.
+    expect((await queries.listParticipants(conversationId('Cv9'), { pageToken: token }, { enumsAsNumbers: false })).ok).toBe(false);
+    expect(await queries.listParticipants(id, { filter: 'x' }, { enumsAsNumbers: false })).toMatchObject({ ok: false, error: { kind: 'invalid_argument' } });
+    expect(await queries.getParticipant(id, 'p1', { enumsAsNumbers: false })).toEqual({ ok: true, value: { name: `${id.name}/participants/p1`, role: 'END_USER' } });
+    expect(await queries.getParticipant(id, 'p9', { enumsAsNumbers: false })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    expect(await queries.getParticipant(conversationId('Gone'), 'p1', { enumsAsNumbers: false })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    expect(await queries.listParticipants(conversationId('Gone'), {}, { enumsAsNumbers: false })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
   });
 });
