@@ -5,7 +5,17 @@
 
 const PAGE_SIZE = 50;
 const MESSAGE_PAGE_SIZE = 200;
+// A conversation has two or three participants; the bound keeps a conversation with thousands from holding the page.
+const PARTICIPANT_PAGE_SIZE = 100;
+const MAX_PARTICIPANT_PAGES = 10;
 const ROLE_NAMES = { HUMAN_AGENT: 'Human agent', AUTOMATED_AGENT: 'Virtual agent', END_USER: 'End user', ROLE_UNSPECIFIED: 'Unknown role' };
+/** What the Dialogflow-only fields of a Participant are called here; any other field is shown under its own name. */
+const PARTICIPANT_FIELD_NAMES = {
+  sipRecordingMediaLabel: 'SIP recording media label',
+  obfuscatedExternalUserId: 'Obfuscated external user id',
+  agentDesktopSource: 'Agent desktop source',
+  documentsMetadataFilters: 'Document metadata filters',
+};
 const EVENT_NAMES = {
   CONVERSATION_STARTED: 'Started',
   HUMAN_INTERVENTION_NEEDED: 'Human needed',
@@ -72,9 +82,17 @@ function pathOf(segments) {
   return (Array.isArray(segments) ? segments : String(segments).split('/')).map(encodeURIComponent).join('/');
 }
 
+function describeError(error) {
+  return error instanceof ApiError ? `${error.status}: ${error.message}` : `The history API could not be reached: ${error.message}`;
+}
+
 function showError(error) {
-  const message = error instanceof ApiError ? `${error.status}: ${error.message}` : `The history API could not be reached: ${error.message}`;
-  setStatus(message, true);
+  setStatus(describeError(error), true);
+}
+
+/** A name from `names`, or the value itself: own keys only, so a role spelled `constructor` is shown as that word. */
+function nameIn(names, value) {
+  return Object.hasOwn(names, value) ? names[value] : String(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -236,8 +254,8 @@ function showList(token, parent) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A transcript: the lifecycle as a timeline, the messages oldest first. The newest page comes first and shows the
-// end; older pages come in as the reader scrolls up, so a conversation of thousands of messages opens at once.
+// A transcript: its participants, the lifecycle as a timeline, the messages oldest first. The newest page comes
+// first and shows the end; older pages come in as the reader scrolls up, so thousands of messages open at once.
 // ---------------------------------------------------------------------------------------------------------------
 
 async function showTranscript(token, parent, segments) {
@@ -253,6 +271,7 @@ async function showTranscript(token, parent, segments) {
   }
   if (token !== current) return;
   const events = (conversation.historyMetadata && conversation.historyMetadata.lifecycleEvents) || [];
+  const participants = el('section', { class: 'participants', 'aria-label': 'Participants' }, el('p', { class: 'note' }, 'Loading participants...'));
   const transcript = el('section', { class: 'transcript', 'aria-label': 'Messages, oldest first' });
   const sentinel = el('div', { class: 'sentinel' }, 'Loading older messages...');
   transcript.append(sentinel);
@@ -268,6 +287,8 @@ async function showTranscript(token, parent, segments) {
       fact('Profile', conversation.conversationProfile),
       fact('Phone number', conversation.phoneNumber && conversation.phoneNumber.phoneNumber),
     ),
+    el('h2', {}, 'Participants'),
+    participants,
     el('h2', {}, 'Lifecycle'),
     el('ol', { class: 'timeline' }, events.length ? events.map(toTimelineItem) : el('li', {}, 'No lifecycle events were received')),
     el('h2', {}, 'Messages'),
@@ -301,11 +322,61 @@ async function showTranscript(token, parent, segments) {
     }
   }
 
+  // Beside the messages, not before them: the transcript never waits for (or fails with) its participants.
+  showParticipants(token, path, participants);
   await loadOlder();
   transcript.scrollTop = transcript.scrollHeight;
   new IntersectionObserver((entries) => {
     if (entries.some((entry) => entry.isIntersecting)) loadOlder();
   }, { root: transcript }).observe(sentinel);
+}
+
+/** Every page of a conversation's participants up to MAX_PARTICIPANT_PAGES, and whether more were left unread. */
+async function listParticipants(path) {
+  const participants = [];
+  let pageToken = '';
+  for (let pages = 0; pages < MAX_PARTICIPANT_PAGES; pages++) {
+    const page = await api(`${path}/participants`, { pageSize: PARTICIPANT_PAGE_SIZE, pageToken });
+    participants.push(...(page.participants || []));
+    pageToken = page.nextPageToken || '';
+    if (!pageToken) return { participants, more: false };
+  }
+  return { participants, more: true };
+}
+
+/** The participants into `section`; when they cannot be read, one line says so and the transcript goes on. */
+async function showParticipants(token, path, section) {
+  try {
+    const { participants, more } = await listParticipants(path);
+    if (token !== current) return;
+    // replaceChildren, unlike el, would write a null as the text "null".
+    section.replaceChildren(
+      participants.length ? el('ul', {}, participants.map(toParticipantItem)) : el('p', { class: 'note' }, 'No participants were recorded'),
+      ...(more ? [el('p', { class: 'note' }, `More participants exist than the ${participants.length} shown`)] : []),
+    );
+  } catch (error) {
+    if (token === current) section.replaceChildren(el('p', { class: 'note error' }, `The participants could not be loaded: ${describeError(error)}`));
+  }
+}
+
+function toParticipantItem(participant) {
+  const details = Object.entries(participant).filter(([field, value]) => field !== 'name' && field !== 'role' && value !== undefined && value !== null && value !== '');
+  return el(
+    'li',
+    { 'data-name': participant.name },
+    el('span', { class: 'participant' }, idOf(participant.name)),
+    el('span', { class: 'role' }, nameIn(ROLE_NAMES, participant.role || 'ROLE_UNSPECIFIED')),
+    details.map(([field, value]) => el('span', { class: 'detail' }, `${nameIn(PARTICIPANT_FIELD_NAMES, field)}: ${formatDetail(value)}`)),
+  );
+}
+
+/** A field's value as one line of text: a map (documentsMetadataFilters) as its pairs, anything else nested as JSON. */
+function formatDetail(value) {
+  if (typeof value !== 'object') return String(value);
+  if (!Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string')) {
+    return Object.entries(value).map(([key, item]) => `${key}=${item}`).join(', ');
+  }
+  return JSON.stringify(value);
 }
 
 function fact(term, value) {
@@ -333,7 +404,9 @@ function toMessage(message) {
     el(
       'div',
       { class: 'meta' },
-      el('span', { class: 'role' }, ROLE_NAMES[role] || role),
+      el('span', { class: 'role' }, nameIn(ROLE_NAMES, role)),
+      // The role alone does not say who: two end users, or the agent a conversation was handed to, share one.
+      message.participant ? el('span', { class: 'participant', title: message.participant }, idOf(message.participant)) : null,
       el('time', { datetime: message.createTime }, formatTime(message.createTime)),
       sentiment ? el('span', { class: 'sentiment' }, `sentiment ${Number(sentiment.score ?? 0).toFixed(2)} (magnitude ${Number(sentiment.magnitude ?? 0).toFixed(2)})`) : null,
     ),
