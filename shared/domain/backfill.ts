@@ -51,17 +51,21 @@ export async function backfillConversation(deps: BackfillDependencies, listed: R
     messagesAlreadyStored: 0,
     problems: [],
   };
-  for await (const message of deps.dialogflow.listMessages(id.name)) {
-    const record = toListedMessageRecord(id, message, deps.defaultLocation);
-    if (!record.ok) {
-      result.problems.push(record.problem);
-      continue;
+  // The messages and the participants side by side: either order stores the same (a participant a message names is
+  // created unless it exists; what Dialogflow lists is merged over it), and a conversation waits for one latency.
+  const storeMessages = async () => {
+    for await (const message of deps.dialogflow.listMessages(id.name)) {
+      const record = toListedMessageRecord(id, message, deps.defaultLocation);
+      if (!record.ok) {
+        result.problems.push(record.problem);
+        continue;
+      }
+      const [written] = await Promise.all([deps.store.createMessage(record.value), ensureParticipantOf(deps.store, record.value)]);
+      if (written === 'stored') result.messagesNew += 1;
+      else result.messagesAlreadyStored += 1;
     }
-    const [written] = await Promise.all([deps.store.createMessage(record.value), ensureParticipantOf(deps.store, record.value)]);
-    if (written === 'stored') result.messagesNew += 1;
-    else result.messagesAlreadyStored += 1;
-  }
-  await mergeListedParticipants(deps, id, merged.state?.endTime ?? merged.state?.startTime ?? undefined, result.problems);
+  };
+  await Promise.all([storeMessages(), mergeListedParticipants(deps, id, merged.state?.endTime ?? merged.state?.startTime ?? undefined, result.problems)]);
   return result;
 }
 
