@@ -46,6 +46,11 @@ describe('fields: partial responses', () => {
     expect(JSON.parse(text)).toEqual({ name: conversation, lifecycleState: 'IN_PROGRESS' });
   });
 
+  it('selects within participants too, with enums as numbers when asked', async () => {
+    const { text } = await read(`/v2/${conversation}/participants?fields=participants/role&$alt=json;enum-encoding=int`);
+    expect(JSON.parse(text)).toEqual({ participants: [{ role: 3 }] });
+  });
+
   it('answers an invalid fields expression 400 INVALID_ARGUMENT, as Google does', async () => {
     const { response, text } = await read(`${messagesPath}?fields=${encodeURIComponent('messages(content')}`);
     expect(response.status).toBe(400);
@@ -91,6 +96,9 @@ describe('HEAD', () => {
   it.each([
     ['a conversation', () => `/v2/${conversation}`, 200],
     ['a message list', () => `${messagesPath}?pageSize=1`, 200],
+    ['a participant list', () => `/v2/${conversation}/participants?pageSize=1`, 200],
+    ['a participant', () => `/v2/${conversation}/participants/P1`, 200],
+    ['a missing participant', () => `/v2/${conversation}/participants/P9`, 404],
     ['a conversation list in v2beta1', () => `/v2beta1/projects/${project}/conversations`, 200],
     ['the viewer', () => '/', 200],
     ['a missing conversation', () => `/v2/${conversation}x`, 404],
