@@ -144,7 +144,8 @@ resource "google_project_iam_member" "reconcile_writes_firestore" {
   }
 }
 
-# Dialogflow API Reader: conversations.get (and list, for a backfill run as this account), nothing that writes.
+# Dialogflow API Reader: conversations.get and participants.list (and the lists a backfill run as this account
+# makes), nothing that writes.
 resource "google_project_iam_member" "reconcile_reads_dialogflow" {
   project = var.project_id
   role    = "roles/dialogflow.reader"

@@ -131,11 +131,13 @@ export function createDialogflowConversations(location: string, options: Dialogf
       } while (pageToken);
     },
 
-    async *listParticipants(conversationName) {
+    async *listParticipants(conversationName, { retryUntil } = {}) {
       let pageToken: string | undefined;
       do {
-        const [participants, next] = await call(`participants.list ${conversationName}`, (_, client) =>
-          client.listParticipants({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+        const [participants, next] = await call(
+          `participants.list ${conversationName}`,
+          (_, client) => client.listParticipants({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+          retryUntil,
         );
         for (const participant of participants) yield toProto3Json('participant', participant);
         pageToken = next?.pageToken ?? undefined;

@@ -78,9 +78,10 @@ export async function mergeListedParticipants(
   id: ConversationId,
   expiryAnchor: string | undefined,
   problems: string[],
+  retryUntil?: number,
 ): Promise<{ participants: number; written: number }> {
   const counts = { participants: 0, written: 0 };
-  for await (const participant of deps.dialogflow.listParticipants(id.name)) {
+  for await (const participant of deps.dialogflow.listParticipants(id.name, retryUntil === undefined ? {} : { retryUntil })) {
     const record = toListedParticipantRecord(id, participant, expiryAnchor);
     if (!record.ok) {
       problems.push(record.problem);

@@ -11,9 +11,10 @@ import type { ConversationId } from './resourceNames';
  *   deleted. Every read of the history goes through the conversation document: a tombstone reads as "no such
  *   conversation", and a messages page is served only beside a live conversation document.
  * - Every write that merges into a conversation is a transaction that reads it first: a tombstone refuses it
- *   ('erased'), so lifecycle events, reconcile and backfill write nothing.
- * - A message or recognition result is a blind create (one write, no read, the steady-state cost of a
- *   NEW_MESSAGE), by an instance that made sure the conversation exists and is no tombstone at most
+ *   ('erased'), so lifecycle events, reconcile and backfill write nothing; so is the merge of a participant
+ *   Dialogflow listed, which reads the conversation beside it.
+ * - A message or recognition result, and the participant a message names, is a blind create (one write, no read,
+ *   the steady-state cost of a NEW_MESSAGE), by an instance that made sure the conversation exists and is no tombstone at most
  *   KNOWN_CONVERSATION_MAX_AGE_MS before (its cache forgets older checks). So a late write, one that lands
  *   after the erasure, is issued within that age of the tombstone's commit and lands within IN_FLIGHT_MS more:
  *   every late write lands within LATE_WRITE_WINDOW_MS of the erasure. It cannot be read (above), and the sweep

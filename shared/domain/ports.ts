@@ -63,8 +63,8 @@ export interface DialogflowConversations {
   listConversations(parent: string): AsyncIterable<Record<string, unknown>>;
   /** Every message of a conversation, page after page (Dialogflow lists them newest first). */
   listMessages(conversationName: string): AsyncIterable<Record<string, unknown>>;
-  /** Every participant of a conversation, page after page (participants.list). */
-  listParticipants(conversationName: string): AsyncIterable<Record<string, unknown>>;
+  /** Every participant of a conversation, page after page (participants.list); `retryUntil` as for getConversation. */
+  listParticipants(conversationName: string, options?: { retryUntil?: number }): AsyncIterable<Record<string, unknown>>;
 }
 
 /**

@@ -129,7 +129,7 @@ async function reconcileConversation(deps: ReconcileDependencies, id: Conversati
   // conversation is written, so that a listing that fails leaves the read failed and due again an hour later.
   const read = snapshot?.ok && snapshot.value.id.name === id.name ? snapshot.value.snapshot : undefined;
   if (read?.found && read.lifecycleState === 'COMPLETED') {
-    const failed = await storeListedParticipants(deps, id, read, report).then(
+    const failed = await storeListedParticipants(deps, id, read, deadlineMs, report).then(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
@@ -151,14 +151,25 @@ async function reconcileConversation(deps: ReconcileDependencies, id: Conversati
 }
 
 /** participants.list of a completed conversation, merged into the stored participants; the answer passed through. */
-async function storeListedParticipants(deps: ReconcileDependencies, id: ConversationId, snapshot: ConversationSnapshot & { found: true }, report: ReconcileReport): Promise<void> {
+async function storeListedParticipants(
+  deps: ReconcileDependencies,
+  id: ConversationId,
+  snapshot: ConversationSnapshot & { found: true },
+  retryUntil: number,
+  report: ReconcileReport,
+): Promise<void> {
   report.dialogflowCalls += 1;
   const problems: string[] = [];
-  const { participants, written } = await mergeListedParticipants(deps, id, snapshot.endTime ?? snapshot.startTime ?? undefined, problems);
+  const { participants, written } = await mergeListedParticipants(deps, id, snapshot.endTime ?? snapshot.startTime ?? undefined, problems, retryUntil);
   // Each merge is a transaction reading the conversation and the participant, writing when it changed the participant.
   report.firestoreReads += 2 * participants;
   report.firestoreWrites += written;
-  if (problems.length > 0 && report.failed.length < REPORTED_FAILURES) report.failed.push({ conversation: id.name, reason: problems[0]!.slice(0, 300) });
+  // A participant that cannot be stored (misnamed, over the size limit) is a failure of the run's, counted and named;
+  // the conversation's read stands (asking again would find the same participant).
+  if (problems.length > 0) {
+    report.failedCount += 1;
+    if (report.failed.length < REPORTED_FAILURES) report.failed.push({ conversation: id.name, reason: problems[0]!.slice(0, 300) });
+  }
 }
 
 /** A transaction reads the conversation, and writes it when the merge changed it. */

@@ -90,7 +90,9 @@ export function participantIdUnder(name: unknown, conversation: ConversationId):
   const respelled = respellUnderConversation(name, conversation);
   if (!respelled.startsWith(prefix)) return undefined;
   const id = respelled.slice(prefix.length);
-  return SAFE_ID.test(id) ? id : undefined;
+  // No ':' either: in the history API's paths it begins a custom method (participants/P:analyzeContent), so a
+  // participant of that id could be listed but never read.
+  return SAFE_ID.test(id) && !id.includes(':') ? id : undefined;
 }
 
 /**

@@ -106,10 +106,17 @@ export function toMessageDocument(message: MessageRecord, retentionDays: number)
 }
 
 /**
- * A participant as its first message here names it. It expires a day after that message would: a conversation's
- * later messages expire later than its first, and a day covers any conversation Dialogflow keeps open (it
- * auto-completes them after 24 hours), so the participant outlives every message that names it.
+ * A participant is kept a day longer than what sets its expiry (its first message here, the end of its
+ * conversation once Dialogflow's listing is merged): a conversation's later messages expire later than its first,
+ * and a day covers any conversation Dialogflow keeps open (it auto-completes them after 24 hours), so the
+ * participant outlives every message that names it. The same day on both, so that the latest wins whichever came
+ * first: the conversation's end, which no message of it follows.
  */
+function participantRetentionDays(retentionDays: number): number {
+  return retentionDays > 0 ? retentionDays + 1 : 0;
+}
+
+/** A participant as its first message here names it (participantRetentionDays says how long it is kept). */
 export function toParticipantDocument(participant: ParticipantRecord, retentionDays: number): DocumentData {
   const { conversation, participantId, role, firstMessageTime } = participant;
   return {
@@ -117,12 +124,21 @@ export function toParticipantDocument(participant: ParticipantRecord, retentionD
     participantId,
     ...(role !== undefined ? { role } : {}),
     firstMessageTime,
-    ...expiry(addDays(firstMessageTime, retentionDays > 0 ? retentionDays + 1 : 0)),
+    ...expiry(addDays(firstMessageTime, participantRetentionDays(retentionDays))),
     schemaVersion: SCHEMA_VERSION,
   };
 }
 
-/** What participants.list said, over the stored participant: its role wins, and its expiry is the conversation's. */
+function latestTimestamp(values: unknown[]): Timestamp | undefined {
+  const timestamps = values.filter((value): value is Timestamp => value instanceof Timestamp);
+  return timestamps.reduce<Timestamp | undefined>((latest, value) => (latest && latest.toMillis() >= value.toMillis() ? latest : value), undefined);
+}
+
+function isEqualValue(a: unknown, b: unknown): boolean {
+  return a instanceof Timestamp && b instanceof Timestamp ? a.isEqual(b) : a === b;
+}
+
+/** What participants.list said, over the stored participant: its role wins; its expiry counted from the conversation's end, else start. */
 function listedParticipantFields(participant: ListedParticipantRecord, retentionDays: number): DocumentData {
   const { conversation, participantId, role, dialogflowJson, expiryAnchor } = participant;
   return {
@@ -130,7 +146,7 @@ function listedParticipantFields(participant: ListedParticipantRecord, retention
     participantId,
     ...(role !== undefined ? { role } : {}),
     dialogflowJson,
-    ...(expiryAnchor !== undefined ? expiry(addDays(expiryAnchor, retentionDays)) : {}),
+    ...(expiryAnchor !== undefined ? expiry(addDays(expiryAnchor, participantRetentionDays(retentionDays))) : {}),
     schemaVersion: SCHEMA_VERSION,
   };
 }
@@ -227,11 +243,18 @@ export function createFirestoreConversationStore(db: Firestore, options: Firesto
       const fields = listedParticipantFields(participant, retentionDays);
       return withDeadline('participant update', deadlineMs, () =>
         db.runTransaction(async (tx): Promise<WriteResult> => {
-          // Never under an erased conversation's tombstone (an erasure between Dialogflow's answer and this write).
+          // Never under an erased conversation's tombstone (an erasure between Dialogflow's answer and this write), nor
+          // under no conversation at all: nothing would ever expire or erase it.
           const [conversation, current] = await tx.getAll(conversationDocument(db, participant.conversation), ref);
-          if (isTombstone(conversation!.data())) return 'erased';
-          if (current!.exists && current!.get('dialogflowJson') === fields['dialogflowJson'] && current!.get('role') === fields['role']) return 'duplicate';
-          tx.set(ref, fields, { merge: true });
+          if (!conversation!.exists || isTombstone(conversation!.data())) return 'erased';
+          // It expires with the latest of what set its expiry (its first message, a listing, the conversation): a
+          // listing read while the conversation was in progress, anchored at its start, never moves it earlier.
+          const expireAt = latestTimestamp([current!.get(EXPIRE_AT_FIELD), conversation!.get(EXPIRE_AT_FIELD), fields[EXPIRE_AT_FIELD]]);
+          const next: DocumentData = { ...fields, ...(expireAt ? { [EXPIRE_AT_FIELD]: expireAt } : {}) };
+          const same = (field: string) => current!.exists && isEqualValue(current!.get(field), next[field]);
+          // A listing without a role leaves the one its messages gave.
+          if (same('dialogflowJson') && (next['role'] === undefined || same('role')) && same(EXPIRE_AT_FIELD)) return 'duplicate';
+          tx.set(ref, next, { merge: true });
           return 'stored';
         }),
       );

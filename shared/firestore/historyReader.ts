@@ -55,11 +55,12 @@ export function createFirestoreHistoryReader(db: Firestore, options: { deadlineM
     },
 
     async listParticipants(conversation, window) {
-      // A range on the id field rather than a cursor: the embedded emulator ignores cursors. A conversation has a few.
+      // A range on the id field rather than a cursor: the embedded emulator ignores cursors. Streamed and closed at
+      // the window's bytes like the other pages: a Participant as Dialogflow listed it may be large.
       let query: Query = participantsCollection(db, conversation);
       if (window.after !== undefined) query = query.where('participantId', '>', window.after);
-      const page = await withDeadline('participant list', deadlineMs, () => query.orderBy('participantId').limit(window.limit).get());
-      return page.docs.map(toParticipantRow);
+      const { rows } = await withDeadline('participant list', deadlineMs, () => readRows(query.orderBy('participantId').limit(window.limit), window, toParticipantRow));
+      return rows;
     },
   };
 }
@@ -75,7 +76,7 @@ function toParticipantRow(doc: QueryDocumentSnapshot): ParticipantRow {
  * (PageWindow). With a residual (ConversationWindow) only the rows it keeps are held and counted, `limit` of them at
  * most, and after `maxScanned` documents read the stream is closed and the last one's sort key returned.
  */
-async function readRows<Row extends ConversationRow | MessageRow>(
+async function readRows<Row extends ConversationRow | MessageRow | ParticipantRow>(
   query: Query,
   window: ConversationWindow,
   toRow: (doc: QueryDocumentSnapshot) => Row | undefined,

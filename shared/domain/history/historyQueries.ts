@@ -115,7 +115,7 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
       const after = decoded?.ok ? decoded.lastSortKey : undefined;
       // Beside the conversation, as messages are: an erased conversation has no participants to show.
       const [rows, exists] = await Promise.all([
-        reader.listParticipants(conversation, { ...(after !== undefined ? { after } : {}), limit: pageSize.value + 1 }),
+        reader.listParticipants(conversation, { ...(after !== undefined ? { after } : {}), limit: pageSize.value + 1, maxBytes }),
         reader.getConversation(conversation).then((state) => state !== undefined),
       ]);
       if (!exists) return notFound(`Conversation ${conversation.name} not found`);

@@ -51,8 +51,8 @@ export interface HistoryReader {
   listConversations(parent: ConversationParent, plan: ConversationQueryPlan, window: ConversationWindow): Promise<ConversationScan>;
   listMessages(conversation: ConversationId, range: KeyRange, window: PageWindow): Promise<MessageRow[]>;
   getParticipant(conversation: ConversationId, participantId: string): Promise<ParticipantRow | undefined>;
-  /** In id order, after `window.after` when given, at most `window.limit`. */
-  listParticipants(conversation: ConversationId, window: { after?: string; limit: number }): Promise<ParticipantRow[]>;
+  /** In id order, after `window.after` when given, at most `window.limit`, closed at `window.maxBytes` as PageWindow says. */
+  listParticipants(conversation: ConversationId, window: { after?: string; limit: number; maxBytes: number }): Promise<ParticipantRow[]>;
 }
 
 /** Opaque page tokens, bound to the request they continue (its parent, filter and order). */
