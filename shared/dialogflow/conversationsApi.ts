@@ -36,6 +36,7 @@ export interface CountedDialogflowConversations extends DialogflowConversations,
 
 const PAGE_SIZE = 100;
 
+/** Google's clients for the two services the calls go to, made together on the first call and sharing its rate. */
 interface Clients {
   conversations: Dialogflow.v2.ConversationsClient;
   participants: Dialogflow.v2.ParticipantsClient;
@@ -59,7 +60,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
   const noClientRetries = { retry: null, ...(options.attemptTimeoutMs ? { timeout: options.attemptTimeoutMs } : {}) };
 
   /** `retryUntil` (epoch ms): no retry is begun that would wait past it; the last error is thrown instead. */
-  async function call<T>(what: string, send: (client: Dialogflow.v2.ConversationsClient, participants: Dialogflow.v2.ParticipantsClient) => Promise<T>, retryUntil = Infinity): Promise<T> {
+  async function call<T>(what: string, send: (clients: Clients) => Promise<T>, retryUntil = Infinity): Promise<T> {
     const clients = await dialogflowClients();
     for (let attempt = 1; ; attempt++) {
       // Slots are taken in call order, so concurrent callers share the rate rather than each keeping it.
@@ -69,7 +70,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
       if (slot > now) await sleep(slot - now);
       calls += 1;
       try {
-        return await send(clients.conversations, clients.participants);
+        return await send(clients);
       } catch (error) {
         const code = errorCode(error);
         if (code === 404 || code === 5) throw error;
@@ -88,8 +89,8 @@ export function createDialogflowConversations(location: string, options: Dialogf
   }
 
   const listConversationPage: DialogflowConversationPages['listConversationPage'] = async (parent, pageToken) => {
-    const [conversations, next] = await call(`conversations.list ${parent}`, (client) =>
-      client.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+    const [conversations, next] = await call(`conversations.list ${parent}`, (clients) =>
+      clients.conversations.listConversations({ parent, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
     );
     const nextPageToken = next?.pageToken || undefined;
     return { conversations: conversations.map((conversation) => toProto3Json('conversation', conversation)), ...(nextPageToken ? { nextPageToken } : {}) };
@@ -100,7 +101,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
 
     async getConversation(name, { retryUntil } = {}) {
       try {
-        const [conversation] = await call(`conversations.get ${name}`, (client) => client.getConversation({ name }, noClientRetries), retryUntil);
+        const [conversation] = await call(`conversations.get ${name}`, (clients) => clients.conversations.getConversation({ name }, noClientRetries), retryUntil);
         return { found: true, conversation: toProto3Json('conversation', conversation) };
       } catch (error) {
         const code = errorCode(error);
@@ -123,8 +124,8 @@ export function createDialogflowConversations(location: string, options: Dialogf
     async *listMessages(conversationName) {
       let pageToken: string | undefined;
       do {
-        const [messages, next] = await call(`messages.list ${conversationName}`, (client) =>
-          client.listMessages({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+        const [messages, next] = await call(`messages.list ${conversationName}`, (clients) =>
+          clients.conversations.listMessages({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
         );
         for (const message of messages) yield toProto3Json('message', message);
         pageToken = next?.pageToken ?? undefined;
@@ -136,7 +137,7 @@ export function createDialogflowConversations(location: string, options: Dialogf
       do {
         const [participants, next] = await call(
           `participants.list ${conversationName}`,
-          (_, client) => client.listParticipants({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
+          (clients) => clients.participants.listParticipants({ parent: conversationName, pageSize: PAGE_SIZE, ...(pageToken ? { pageToken } : {}) }, { ...noClientRetries, autoPaginate: false }),
           retryUntil,
         );
         for (const participant of participants) yield toProto3Json('participant', participant);

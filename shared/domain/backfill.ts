@@ -1,7 +1,6 @@
 import { mergeConversationSnapshot, type ConversationState } from './conversationState';
-import { toConversationSnapshot, toListedMessageRecord, toListedParticipantRecord } from './dialogflowResources';
-import type { ConversationId } from './resourceNames';
-import { ensureParticipantOf } from './ingestDelivery';
+import { toConversationSnapshot, toListedMessageRecord } from './dialogflowResources';
+import { ensureParticipantOf, mergeListedParticipants } from './participants';
 import type { ConversationStore, DialogflowConversations } from './ports';
 
 /**
@@ -67,28 +66,4 @@ export async function backfillConversation(deps: BackfillDependencies, listed: R
   };
   await Promise.all([storeMessages(), mergeListedParticipants(deps, id, merged.state?.endTime ?? merged.state?.startTime ?? undefined, result.problems)]);
   return result;
-}
-
-/**
- * What Dialogflow's participants.list says of each participant, merged into the stored ones (those that never
- * sent a message too). A participant that cannot be read is a problem; the store failing throws.
- */
-export async function mergeListedParticipants(
-  deps: Pick<BackfillDependencies, 'dialogflow' | 'store'>,
-  id: ConversationId,
-  expiryAnchor: string | undefined,
-  problems: string[],
-  retryUntil?: number,
-): Promise<{ participants: number; written: number }> {
-  const counts = { participants: 0, written: 0 };
-  for await (const participant of deps.dialogflow.listParticipants(id.name, retryUntil === undefined ? {} : { retryUntil })) {
-    const record = toListedParticipantRecord(id, participant, expiryAnchor);
-    if (!record.ok) {
-      problems.push(record.problem);
-      continue;
-    }
-    counts.participants += 1;
-    if ((await deps.store.mergeListedParticipant(record.value)) === 'stored') counts.written += 1;
-  }
-  return counts;
 }

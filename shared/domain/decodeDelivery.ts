@@ -5,7 +5,7 @@ import { isEventTypeName } from './enums';
 import { canonicalJson, findJsonShapeProblem, isObject, utf8Length, type ShapeProblem } from './jsonShape';
 import type { DeliveryFacts, Rejection, RejectionCode } from './outcomes';
 import { PushEnvelopeSchema, type PushEnvelope } from './pushEnvelope';
-import { MAX_STORED_JSON_BYTES, messageSortKey, type IngestEvent } from './records';
+import { MAX_STORED_JSON_BYTES, definedFields, messageSortKey, type IngestEvent } from './records';
 export { MAX_STORED_JSON_BYTES };
 import { DEFAULT_LOCATION, SAFE_ID, namesLocation, parseConversationName, parseMessageName, participantIdUnder, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
@@ -263,11 +263,11 @@ function toIngestEvent(
   if (type === 'NEW_MESSAGE') {
     facts.eventKind = 'message';
     const eventNamesLocation = namesLocation(event.conversation);
-    return toMessageEvent(conversation, eventNamesLocation, newMessagePayload, withAttributes({ ...rest, ...optional({ newRecognitionResultPayload }) }), envelope, facts, defaultLocation);
+    return toMessageEvent(conversation, eventNamesLocation, newMessagePayload, withAttributes({ ...rest, ...definedFields({ newRecognitionResultPayload }) }), envelope, facts, defaultLocation);
   }
   if (type === 'NEW_RECOGNITION_RESULT') {
     facts.eventKind = 'recognition_result';
-    const payloadJson = canonicalJson(withAttributes({ ...rest, ...optional({ newRecognitionResultPayload, newMessagePayload }) }));
+    const payloadJson = canonicalJson(withAttributes({ ...rest, ...definedFields({ newRecognitionResultPayload, newMessagePayload }) }));
     checkSize(payloadJson, MAX_STORED_JSON_BYTES, 'The recognition result');
     return {
       kind: 'recognition_result',
@@ -276,7 +276,7 @@ function toIngestEvent(
     };
   }
   facts.eventKind = 'lifecycle';
-  const detail = withAttributes({ ...rest, ...optional({ newMessagePayload, newRecognitionResultPayload }) });
+  const detail = withAttributes({ ...rest, ...definedFields({ newMessagePayload, newRecognitionResultPayload }) });
   const detailJson = Object.keys(detail).length > 0 ? canonicalJson(detail) : undefined;
   if (detailJson !== undefined) checkSize(detailJson, MAX_LIFECYCLE_DETAIL_BYTES, `The ${String(type)} event's detail`);
   return {
@@ -286,7 +286,7 @@ function toIngestEvent(
       type,
       publishTime: envelope.message.publishTime,
       pubsubMessageId: envelope.message.messageId,
-      ...optional({ detailJson }),
+      ...definedFields({ detailJson }),
     },
   };
 }
@@ -337,7 +337,7 @@ function toMessageEvent(
       messageId: messageName.messageId,
       createTime,
       sortKey: messageSortKey(createTime, messageName.messageId),
-      ...optional({ participantRole: message.participantRole, participantId: participantIdUnder(message.participant, conversation), eventDetailJson }),
+      ...definedFields({ participantRole: message.participantRole, participantId: participantIdUnder(message.participant, conversation), eventDetailJson }),
       payloadJson,
     },
   };
@@ -353,9 +353,3 @@ function checkSize(json: string, limit: number, what: string): void {
   if (bytes > limit) reject('too_large', `${what} is ${bytes} bytes, over the ${limit} bytes that can be stored`);
 }
 
-/** Drops undefined values so that stored records have no `undefined` fields (Firestore refuses them). */
-function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  const defined: Partial<T> = {};
-  for (const key of Object.keys(fields) as Array<keyof T>) if (fields[key] !== undefined) defined[key] = fields[key];
-  return defined;
-}

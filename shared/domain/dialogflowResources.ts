@@ -1,7 +1,7 @@
 import type { ConversationSnapshot, ConversationStage } from './conversationState';
 import { CONVERSATION_STAGE_NUMBERS, LIFECYCLE_STATE_NUMBERS, PARTICIPANT_ROLE_NUMBERS, normalizeEnum, type LifecycleState } from './enums';
 import { canonicalJson, isObject } from './jsonShape';
-import { MAX_STORED_JSON_BYTES, messageSortKey, type ListedParticipantRecord, type MessageRecord } from './records';
+import { MAX_STORED_JSON_BYTES, definedFields, messageSortKey, type ListedParticipantRecord, type MessageRecord } from './records';
 import { parseConversationName, parseMessageName, participantIdUnder, type ConversationId } from './resourceNames';
 import { toSortableTimestamp } from './timestamps';
 
@@ -72,7 +72,7 @@ export function toListedMessageRecord(conversation: ConversationId, message: Rec
       createTime,
       sortKey: messageSortKey(createTime, name.messageId),
       ...(typeof role === 'string' || typeof role === 'number' ? { participantRole: role } : {}),
-      ...withDefined('participantId', participantIdUnder(message['participant'], conversation)),
+      ...definedFields({ participantId: participantIdUnder(message['participant'], conversation) }),
       payloadJson,
     },
   };
@@ -97,12 +97,8 @@ export function toListedParticipantRecord(
   const role = typeof rawRole === 'string' || typeof rawRole === 'number' ? normalizeEnum(PARTICIPANT_ROLE_NUMBERS, rawRole) : undefined;
   return {
     ok: true,
-    value: { conversation, participantId, dialogflowJson, ...withDefined('role', role), ...withDefined('expiryAnchor', expiryAnchor) },
+    value: { conversation, participantId, dialogflowJson, ...definedFields({ role, expiryAnchor }) },
   };
-}
-
-function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** A time in sortable form, null when absent, false when present but not a timestamp. */

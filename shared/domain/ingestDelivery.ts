@@ -2,7 +2,8 @@ import { mergeLifecycleEvent } from './conversationState';
 import { decodeDelivery, type ProtobufEventReader } from './decodeDelivery';
 import type { DeliveryFacts, IngestOutcome } from './outcomes';
 import type { ConversationStore, QuarantineStore } from './ports';
-import type { IngestEvent, MessageRecord } from './records';
+import { ensureParticipantOf } from './participants';
+import type { IngestEvent } from './records';
 
 export interface IngestDependencies {
   store: ConversationStore;
@@ -65,17 +66,6 @@ export class DeliveryFailedError extends Error {
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
-}
-
-/** The participant a stored message names, made to exist (participants.list reads these, never the messages). */
-export async function ensureParticipantOf(store: ConversationStore, message: MessageRecord): Promise<void> {
-  if (message.participantId === undefined) return;
-  await store.ensureParticipant({
-    conversation: message.conversation,
-    participantId: message.participantId,
-    firstMessageTime: message.createTime,
-    ...(message.participantRole !== undefined ? { role: message.participantRole } : {}),
-  });
 }
 
 async function storeEvent(store: ConversationStore, event: IngestEvent) {

@@ -1,8 +1,8 @@
 import { forEachConcurrently } from './boundedConcurrency';
-import { mergeListedParticipants } from './backfill';
 import { mergeConversationSnapshot, mergeFailedRead, type ConversationSnapshot } from './conversationState';
 import { toConversationSnapshot } from './dialogflowResources';
 import type { WriteResult } from './outcomes';
+import { mergeListedParticipants } from './participants';
 import type { ConversationStore, DialogflowConversations, DueConversation, ReconcileQueue } from './ports';
 import type { ConversationId, ConversationParent } from './resourceNames';
 import { formatSortableTimestamp, parseTimestampNanos } from './timestamps';
@@ -150,7 +150,7 @@ async function reconcileConversation(deps: ReconcileDependencies, id: Conversati
   return 'done';
 }
 
-/** participants.list of a completed conversation, merged into the stored participants; the answer passed through. */
+/** participants.list of a completed conversation, merged into the stored participants, and what it cost in the report. */
 async function storeListedParticipants(
   deps: ReconcileDependencies,
   id: ConversationId,

@@ -59,6 +59,13 @@ export type IngestEvent =
   | { kind: 'recognition_result'; conversation: ConversationId; record: RecognitionResultRecord }
   | { kind: 'lifecycle'; conversation: ConversationId; record: LifecycleEventRecord };
 
+/** Drops undefined values so that stored records have no `undefined` fields (Firestore refuses them). */
+export function definedFields<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  const defined: Partial<T> = {};
+  for (const key of Object.keys(fields) as Array<keyof T>) if (fields[key] !== undefined) defined[key] = fields[key];
+  return defined;
+}
+
 export function messageSortKey(createTime: string, messageId: string): string {
   return `${createTime}#${messageId}`;
 }

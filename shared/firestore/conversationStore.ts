@@ -118,13 +118,23 @@ function participantRetentionDays(retentionDays: number): number {
 
 /** A participant as its first message here names it (participantRetentionDays says how long it is kept). */
 export function toParticipantDocument(participant: ParticipantRecord, retentionDays: number): DocumentData {
-  const { conversation, participantId, role, firstMessageTime } = participant;
+  return participantFields(participant, participant.firstMessageTime, retentionDays, { firstMessageTime: participant.firstMessageTime });
+}
+
+/** What every participant document holds, whoever writes it: its names, its role when known, its expiry. */
+function participantFields(
+  participant: Pick<ParticipantRecord, 'conversation' | 'participantId' | 'role'>,
+  expiryAnchor: string | undefined,
+  retentionDays: number,
+  fields: DocumentData,
+): DocumentData {
+  const { conversation, participantId, role } = participant;
   return {
     conversation: conversation.name,
     participantId,
     ...(role !== undefined ? { role } : {}),
-    firstMessageTime,
-    ...expiry(addDays(firstMessageTime, participantRetentionDays(retentionDays))),
+    ...fields,
+    ...(expiryAnchor !== undefined ? expiry(addDays(expiryAnchor, participantRetentionDays(retentionDays))) : {}),
     schemaVersion: SCHEMA_VERSION,
   };
 }
@@ -140,15 +150,7 @@ function isEqualValue(a: unknown, b: unknown): boolean {
 
 /** What participants.list said, over the stored participant: its role wins; its expiry counted from the conversation's end, else start. */
 function listedParticipantFields(participant: ListedParticipantRecord, retentionDays: number): DocumentData {
-  const { conversation, participantId, role, dialogflowJson, expiryAnchor } = participant;
-  return {
-    conversation: conversation.name,
-    participantId,
-    ...(role !== undefined ? { role } : {}),
-    dialogflowJson,
-    ...(expiryAnchor !== undefined ? expiry(addDays(expiryAnchor, participantRetentionDays(retentionDays))) : {}),
-    schemaVersion: SCHEMA_VERSION,
-  };
+  return participantFields(participant, participant.expiryAnchor, retentionDays, { dialogflowJson: participant.dialogflowJson });
 }
 
 export function createFirestoreConversationStore(db: Firestore, options: FirestoreStoreOptions): ConversationStore {

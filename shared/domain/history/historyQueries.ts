@@ -107,19 +107,17 @@ export function createHistoryQueries(deps: HistoryQueryDependencies) {
     async listParticipants(conversation: ConversationId, params: ListParameters, render: RenderOptions): Promise<HistoryResult<Record<string, unknown>>> {
       if (!deps.servesProject(conversation.project)) return notFound(`Conversation ${conversation.name} not found`);
       if (params.filter !== undefined) return invalid('participants.list takes no filter');
-      const pageSize = parsePageSize(params.pageSize);
-      if (!pageSize.ok) return pageSize;
-      const binding = `participants|${conversation.name}`;
-      const decoded = params.pageToken ? tokens.decode(binding, params.pageToken) : undefined;
-      if (decoded && !decoded.ok) return invalid(decoded.reason);
-      const after = decoded?.ok ? decoded.lastSortKey : undefined;
+      // No filter, so one plan: the whole collection in id order.
+      const prepared = preparePage(`participants|${conversation.name}`, params, () => ({ canonical: '' }));
+      if (!prepared.ok) return prepared;
+      const { pageSize, binding, before: after } = prepared.value;
       // Beside the conversation, as messages are: an erased conversation has no participants to show.
       const [rows, exists] = await Promise.all([
-        reader.listParticipants(conversation, { ...(after !== undefined ? { after } : {}), limit: pageSize.value + 1, maxBytes }),
+        reader.listParticipants(conversation, { ...(after !== undefined ? { after } : {}), limit: pageSize + 1, maxBytes }),
         reader.getConversation(conversation).then((state) => state !== undefined),
       ]);
       if (!exists) return notFound(`Conversation ${conversation.name} not found`);
-      const page = toPage(rows, { pageSize: pageSize.value, maxBytes }, (row) => toParticipantResource(row, conversation, render), (lastSortKey) => tokens.encode(binding, lastSortKey));
+      const page = toPage(rows, { pageSize, maxBytes }, (row) => toParticipantResource(row, conversation, render), (lastSortKey) => tokens.encode(binding, lastSortKey));
       return { ok: true, value: { participants: page.items, ...page.next } };
     },
 
